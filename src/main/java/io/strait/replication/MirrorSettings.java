@@ -1,0 +1,167 @@
+package io.strait.replication;
+
+import io.strait.topology.ClusterSettings;
+import io.strait.topology.LinkId;
+import io.strait.topology.LinkSettings;
+import io.strait.topology.Naming;
+import io.strait.topology.Topology;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.mirror.DefaultReplicationPolicy;
+import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
+import org.apache.kafka.connect.mirror.MirrorCheckpointConnector;
+import org.apache.kafka.connect.mirror.MirrorHeartbeatConnector;
+import org.apache.kafka.connect.mirror.MirrorMakerConfig;
+import org.apache.kafka.connect.mirror.MirrorSourceConnector;
+import org.apache.kafka.connect.mirror.SourceAndTarget;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Turns a topology into MirrorMaker 2's own configuration: the property map that Kafka's
+ * {@link MirrorMakerConfig} reads ({@code clusters}, {@code east.bootstrap.servers},
+ * {@code east->west.enabled}, ...), and from it, per link, the Connect worker settings and the
+ * settings of each of the three connectors. A pure function: nothing here opens a socket.
+ */
+public final class MirrorSettings {
+
+    /** The connectors every link runs, in start order. */
+    public static final List<Class<?>> CONNECTORS =
+            List.of(MirrorSourceConnector.class, MirrorCheckpointConnector.class, MirrorHeartbeatConnector.class);
+
+    public static final String HIDDEN = "[hidden]";
+    private static final Set<String> PASSWORD_KEYS = Stream.of(ProducerConfig.configDef(),
+                    ConsumerConfig.configDef(), AdminClientConfig.configDef())
+            .flatMap(def -> def.configKeys().values().stream())
+            .filter(key -> key.type == ConfigDef.Type.PASSWORD)
+            .map(key -> key.name)
+            .collect(Collectors.toUnmodifiableSet());
+    private static final Pattern SECRET_LOOKING = Pattern.compile("(?i).*(password|secret|jaas|credential|token).*");
+
+    private final Topology topology;
+    private final int processors;
+    private final Map<String, String> properties;
+    private MirrorMakerConfig mirrorMakerConfig;
+
+    public MirrorSettings(Topology topology) {
+        this(topology, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** With a given processor count, which {@code tasks = auto} follows (tests). */
+    public MirrorSettings(Topology topology, int processors) {
+        this.topology = topology;
+        this.processors = processors;
+        this.properties = buildProperties();
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    /** The whole MirrorMaker 2 property map, as {@code connect-mirror-maker.properties} would hold it. */
+    public SortedMap<String, String> properties() {
+        return new TreeMap<>(properties);
+    }
+
+    /** Kafka Connect worker settings of one link's herder. */
+    public SortedMap<String, String> workerConfig(LinkId link) {
+        Map<String, String> worker = new TreeMap<>(config().workerConfig(sourceAndTarget(link)));
+        worker.putAll(topology.engine().worker());
+        return new TreeMap<>(worker);
+    }
+
+    /** Settings of one of the link's connectors (see {@link #CONNECTORS}). */
+    public SortedMap<String, String> connectorConfig(LinkId link, Class<?> connector) {
+        return new TreeMap<>(config().connectorBaseConfig(sourceAndTarget(link), connector));
+    }
+
+    /** Every connector's settings for the link, by connector name. */
+    public SortedMap<String, SortedMap<String, String>> connectorConfigs(LinkId link) {
+        SortedMap<String, SortedMap<String, String>> all = new TreeMap<>();
+        CONNECTORS.forEach(c -> all.put(c.getSimpleName(), connectorConfig(link, c)));
+        return all;
+    }
+
+    /** The MirrorMakerConfig for this topology, built once: it loads Connect's plugins. */
+    public synchronized MirrorMakerConfig config() {
+        if (mirrorMakerConfig == null) {
+            mirrorMakerConfig = new MirrorMakerConfig(properties);
+        }
+        return mirrorMakerConfig;
+    }
+
+    static SourceAndTarget sourceAndTarget(LinkId link) {
+        return new SourceAndTarget(link.source(), link.target());
+    }
+
+    private Map<String, String> buildProperties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(MirrorMakerConfig.CLUSTERS_CONFIG, String.join(",", topology.clusters().keySet()));
+        // MirrorMakerConfig loads Connect's plugins too: find them the fast way.
+        String discovery = topology.engine().worker().get("plugin.discovery");
+        if (discovery != null) {
+            props.put("plugin.discovery", discovery);
+        }
+        for (ClusterSettings cluster : topology.clusters().values()) {
+            String alias = cluster.alias();
+            props.put(alias + ".bootstrap.servers", cluster.bootstrapServers());
+            // MirrorMaker 2 copies only security settings from cluster level to its clients;
+            // Strait gives every client of the cluster every setting.
+            cluster.kafkaClients().forEach((key, value) -> {
+                props.put(alias + "." + key, value);
+                props.put(alias + ".producer." + key, value);
+                props.put(alias + ".consumer." + key, value);
+                props.put(alias + ".admin." + key, value);
+            });
+        }
+        for (LinkSettings link : topology.links().values()) {
+            String prefix = link.id() + ".";
+            props.put(prefix + "enabled", "true");
+            props.put(prefix + "replication.policy.class", (link.naming() == Naming.IDENTITY
+                    ? IdentityReplicationPolicy.class : DefaultReplicationPolicy.class).getName());
+            props.put(prefix + "replication.policy.separator", link.separator());
+            props.put(prefix + "topic.filter.class", SelectionTopicFilter.class.getName());
+            SelectionFilter.properties(SelectionTopicFilter.PREFIX, link.topics())
+                    .forEach((k, v) -> props.put(prefix + k, v));
+            props.put(prefix + "group.filter.class", SelectionGroupFilter.class.getName());
+            SelectionFilter.properties(SelectionGroupFilter.PREFIX, link.groups())
+                    .forEach((k, v) -> props.put(prefix + k, v));
+            props.put(prefix + "tasks.max", Integer.toString(link.tasks() > 0 ? link.tasks() : Math.max(1, processors)));
+            String refresh = Long.toString(link.refreshInterval().toSeconds());
+            props.put(prefix + "refresh.topics.interval.seconds", refresh);
+            props.put(prefix + "refresh.groups.interval.seconds", refresh);
+            link.mirror().forEach((k, v) -> props.put(prefix + k, v));
+        }
+        return props;
+    }
+
+    /** True for settings whose value is a secret: Kafka's password-typed client settings and look-alikes. */
+    public static boolean isSecret(String key) {
+        if (SECRET_LOOKING.matcher(key).matches()) {
+            return true;
+        }
+        for (String password : PASSWORD_KEYS) {
+            if (key.equals(password) || key.endsWith("." + password)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy with every secret value replaced by {@value #HIDDEN}, for logs and printing. */
+    public static SortedMap<String, String> redacted(Map<String, String> settings) {
+        SortedMap<String, String> copy = new TreeMap<>();
+        settings.forEach((k, v) -> copy.put(k, isSecret(k) ? HIDDEN : v));
+        return copy;
+    }
+}

@@ -1,0 +1,879 @@
+package io.strait.topology;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads a topology file (HOCON) with the defaults of {@code reference.conf}, validates it, and
+ * expands its flows into links. Every error is collected, each with file and line, before the
+ * topology is refused; nothing is started from a topology with errors.
+ */
+public final class TopologyLoader {
+
+    /** Characters a cluster alias may hold: legal in topic names, and never MirrorMaker 2's key separator. */
+    static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]+");
+    static final Pattern TOPIC_CHARS = Pattern.compile("[A-Za-z0-9._-]+");
+    /** Kafka refuses longer topic names. */
+    public static final int MAX_TOPIC_NAME_LENGTH = 249;
+
+    private static final Set<String> ROOT_KEYS =
+            Set.of("clusters", "cluster-defaults", "flows", "flow-defaults", "http", "engine");
+    private static final Set<String> CLUSTER_KEYS = Set.of("bootstrap-servers", "kafka-clients");
+    private static final Set<String> FLOW_SETTING_KEYS = Set.of("topics", "topics-exclude", "groups",
+            "groups-exclude", "naming", "separator", "tasks", "refresh-interval", "mirror");
+    private static final Map<FlowType, List<String>> ENDPOINT_KEYS = Map.of(
+            FlowType.LINK, List.of("source", "target"),
+            FlowType.FAN_OUT, List.of("source", "targets"),
+            FlowType.FAN_IN, List.of("sources", "target"),
+            FlowType.PIPE, List.of("clusters"),
+            FlowType.BIDIRECTIONAL, List.of("clusters"));
+    private static final Set<String> ALL_ENDPOINT_KEYS = Set.of("source", "target", "sources", "targets", "clusters");
+    /** Client settings Strait sets itself for every client it opens. */
+    private static final Set<String> REFUSED_CLIENT_KEYS = Set.of("bootstrap.servers", "group.id");
+    /** MirrorMaker 2 settings Strait derives from a flow's own keys, with the key to use instead. */
+    private static final Map<String, String> REFUSED_MIRROR_KEYS = Map.ofEntries(
+            Map.entry("name", "the flow's name"),
+            Map.entry("connector.class", "nothing: Strait runs all three MirrorMaker 2 connectors"),
+            Map.entry("enabled", "nothing: remove the flow to stop the link"),
+            Map.entry("source.cluster.alias", "source/sources/clusters"),
+            Map.entry("target.cluster.alias", "target/targets/clusters"),
+            Map.entry("topics", "topics"),
+            Map.entry("topics.exclude", "topics-exclude"),
+            Map.entry("topic.filter.class", "topics and topics-exclude"),
+            Map.entry("groups", "groups"),
+            Map.entry("groups.exclude", "groups-exclude"),
+            Map.entry("group.filter.class", "groups and groups-exclude"),
+            Map.entry("replication.policy.class", "naming"),
+            Map.entry("replication.policy.separator", "separator"),
+            Map.entry("tasks.max", "tasks"),
+            Map.entry("refresh.topics.interval.seconds", "refresh-interval"),
+            Map.entry("refresh.groups.interval.seconds", "refresh-interval"));
+    /** Names MirrorMaker 2 never replicates (ReplicationPolicy#isInternalTopic and DefaultTopicFilter). */
+    private static final Pattern NEVER_REPLICATED = Pattern.compile("__.*|\\..*|.*[.-]internal|.*\\.replica");
+
+    private final Map<String, String> environment;
+
+    /** A loader that resolves {@code ${VAR}} from the process environment. */
+    public TopologyLoader() {
+        this(System.getenv());
+    }
+
+    /** A loader that resolves {@code ${VAR}} from the given environment (tests). */
+    public TopologyLoader(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** Loads, validates and expands one topology file. */
+    public Topology load(Path file) throws TopologyException {
+        if (!Files.isRegularFile(file)) {
+            throw new TopologyException(List.of(Problem.error(file.toString(),
+                    "No such file: give the path of a topology file, for example topologies/link.conf")));
+        }
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseFile(file.toFile(),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new TopologyException(List.of(Problem.error(location(e.origin(), file.toString()), stripOrigin(e))));
+        }
+        return new Reading(file.toString()).read(parsed);
+    }
+
+    /** Loads, validates and expands a topology given as text (for tests and the demo). */
+    public Topology parse(String text, String description) throws TopologyException {
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(text,
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(description));
+        } catch (ConfigException e) {
+            throw new TopologyException(List.of(Problem.error(location(e.origin(), description), stripOrigin(e))));
+        }
+        return new Reading(description).read(parsed);
+    }
+
+    /** {@code file:line} of a value, or the best description there is. */
+    public static String location(ConfigOrigin origin, String fallback) {
+        if (origin == null) {
+            return fallback;
+        }
+        String where = origin.filename() != null ? origin.filename()
+                : origin.resource() != null ? origin.resource()
+                : origin.description().replaceFirst(": \\d+$", "");
+        return origin.lineNumber() > 0 ? where + ":" + origin.lineNumber() : where;
+    }
+
+    private static String stripOrigin(ConfigException e) {
+        String message = e.getMessage();
+        if (e.origin() != null && message.startsWith(e.origin().description() + ": ")) {
+            message = message.substring(e.origin().description().length() + 2);
+        }
+        return message;
+    }
+
+    /** The state of reading one file: the problems found so far. */
+    private final class Reading {
+        private final String description;
+        private final List<Problem> problems = new ArrayList<>();
+
+        Reading(String description) {
+            this.description = description;
+        }
+
+        Topology read(Config parsed) throws TopologyException {
+            Config reference = ConfigFactory.parseResources(TopologyLoader.class.getClassLoader(), "reference.conf");
+            Config env = ConfigValueFactory.fromMap(new HashMap<>(environment)).toConfig();
+            Config config = parsed.withFallback(reference).withFallback(env)
+                    .resolve(ConfigResolveOptions.noSystem().setAllowUnresolved(true));
+            if (!parsed.hasPath("strait")) {
+                error(parsed.origin(), "No strait { } block: a topology file defines strait.clusters and strait.flows"
+                        + " (see topologies/ for examples)");
+                throw new TopologyException(problems);
+            }
+            findUnresolved(config.getValue("strait"));
+            Config strait = config.getConfig("strait");
+            unknownKeys(parsed.getConfig("strait").root(), ROOT_KEYS, "strait");
+
+            SortedMap<String, ClusterSettings> clusters = readClusters(strait);
+            List<LinkSettings> candidates = readFlows(strait, clusters);
+            SortedMap<LinkId, LinkSettings> links = merge(candidates);
+            checkAliasesAgainstSeparators(links, clusters);
+            checkIdentityCycles(links);
+            warnNeverReplicated(candidates);
+            warnLongNames(strait, clusters);
+            HttpSettings http = readHttp(strait);
+            EngineSettings engine = readEngine(strait);
+
+            if (strait.hasPath("clusters") && clusters.isEmpty() && problems.stream().noneMatch(Problem::isError)) {
+                error(strait.getValue("clusters").origin(), "No clusters: define at least two under strait.clusters");
+            }
+            if (links.isEmpty() && problems.stream().noneMatch(Problem::isError)) {
+                error(strait.getValue("flows").origin(), "No flows: define at least one under strait.flows,"
+                        + " for example dr { type = link, source = east, target = west }");
+            }
+            if (problems.stream().anyMatch(Problem::isError)) {
+                throw new TopologyException(problems);
+            }
+            return new Topology(description, clusters, links, http, engine, problems);
+        }
+
+        // ---- clusters ----
+
+        private SortedMap<String, ClusterSettings> readClusters(Config strait) {
+            SortedMap<String, ClusterSettings> clusters = new TreeMap<>();
+            ConfigObject all = object(strait, "clusters");
+            if (all == null) {
+                return clusters;
+            }
+            Config defaults = strait.getConfig("cluster-defaults");
+            for (Map.Entry<String, ConfigValue> entry : inFileOrder(all)) {
+                String alias = entry.getKey();
+                ConfigValue value = entry.getValue();
+                if (!checkAlias(alias, value.origin())) {
+                    continue;
+                }
+                if (value.valueType() != ConfigValueType.OBJECT) {
+                    error(value.origin(), "Invalid value " + render(value) + " for cluster " + alias
+                            + ": a cluster is an object, for example " + alias + " { bootstrap-servers = \"host:9092\" }");
+                    continue;
+                }
+                ConfigObject own = (ConfigObject) value;
+                unknownKeys(own, CLUSTER_KEYS, "cluster " + alias);
+                Config cluster = own.toConfig().withFallback(defaults);
+                String bootstrap = null;
+                if (!cluster.hasPath("bootstrap-servers")) {
+                    error(value.origin(), "Missing bootstrap-servers for cluster " + alias
+                            + ": write bootstrap-servers = \"host:9092\" (if it comes from ${?VAR}, that variable is not set)");
+                } else {
+                    bootstrap = string(cluster, "bootstrap-servers");
+                    if (bootstrap != null && bootstrap.isBlank()) {
+                        error(cluster.getValue("bootstrap-servers").origin(), "Invalid value \"\" for bootstrap-servers"
+                                + " of cluster " + alias + ": it must list host:port pairs, for example \"host:9092\"");
+                    }
+                }
+                SortedMap<String, String> clients = flatMap(cluster, "kafka-clients", "kafka-clients of cluster " + alias);
+                for (String refused : REFUSED_CLIENT_KEYS) {
+                    if (clients.remove(refused) != null) {
+                        error(cluster.getValue("kafka-clients").origin(), "Invalid key " + refused + " in kafka-clients"
+                                + " of cluster " + alias + ": Strait sets it"
+                                + (refused.equals("bootstrap.servers") ? "; write bootstrap-servers instead" : ""));
+                    }
+                }
+                clusters.put(alias, new ClusterSettings(alias, bootstrap == null ? "" : bootstrap, clients,
+                        location(value.origin(), description)));
+            }
+            return clusters;
+        }
+
+        private boolean checkAlias(String alias, ConfigOrigin origin) {
+            if (!ALIAS.matcher(alias).matches()) {
+                error(origin, "Invalid cluster alias \"" + alias + "\": an alias prefixes topic names, so it may hold"
+                        + " only letters, digits, _ and - (no dots), for example " + suggestAlias(alias));
+                return false;
+            }
+            return true;
+        }
+
+        private String suggestAlias(String alias) {
+            String cleaned = alias.replaceAll("[^A-Za-z0-9_-]", "-").replaceAll("^-+|-+$", "");
+            return cleaned.isEmpty() ? "east" : cleaned;
+        }
+
+        // ---- flows ----
+
+        private List<LinkSettings> readFlows(Config strait, SortedMap<String, ClusterSettings> clusters) {
+            List<LinkSettings> links = new ArrayList<>();
+            ConfigObject all = object(strait, "flows");
+            if (all == null) {
+                return links;
+            }
+            Config defaults = strait.getConfig("flow-defaults");
+            for (Map.Entry<String, ConfigValue> entry : inFileOrder(all)) {
+                String name = entry.getKey();
+                ConfigValue value = entry.getValue();
+                if (value.valueType() != ConfigValueType.OBJECT) {
+                    error(value.origin(), "Invalid value " + render(value) + " for flow " + name
+                            + ": a flow is an object, for example " + name + " { type = link, source = a, target = b }");
+                    continue;
+                }
+                ConfigObject own = (ConfigObject) value;
+                links.addAll(readFlow(name, own, own.toConfig().withFallback(defaults), clusters));
+            }
+            return links;
+        }
+
+        private List<LinkSettings> readFlow(String name, ConfigObject own, Config flow,
+                                            SortedMap<String, ClusterSettings> clusters) {
+            String where = "flow " + name;
+            ConfigOrigin origin = own.origin();
+            FlowType type = null;
+            if (!flow.hasPath("type")) {
+                error(origin, "Missing type for " + where + ": write type = one of " + FlowType.allConfigNames());
+            } else {
+                String typeName = string(flow, "type");
+                if (typeName != null) {
+                    type = FlowType.fromConfigName(typeName).orElse(null);
+                    if (type == null) {
+                        error(flow.getValue("type").origin(), "Invalid value " + typeName + " for type of " + where
+                                + ": write one of " + FlowType.allConfigNames());
+                    }
+                }
+            }
+            Set<String> allowed = new LinkedHashSet<>(List.of("type"));
+            allowed.addAll(type == null ? ALL_ENDPOINT_KEYS : ENDPOINT_KEYS.get(type));
+            allowed.addAll(FLOW_SETTING_KEYS);
+            for (String key : own.keySet()) {
+                if (!allowed.contains(key) && ALL_ENDPOINT_KEYS.contains(key) && type != null) {
+                    error(own.get(key).origin(), "Invalid key " + key + " in " + where + ": a " + type.configName()
+                            + " flow takes " + String.join(" and ", ENDPOINT_KEYS.get(type)));
+                }
+            }
+            Set<String> known = new LinkedHashSet<>(allowed);
+            known.addAll(ALL_ENDPOINT_KEYS);
+            unknownKeys(own, known, where);
+
+            List<Selection> topics = List.of(selection(flow, "topics", "topics-exclude", where));
+            List<Selection> groups = List.of(selection(flow, "groups", "groups-exclude", where));
+            Naming naming = naming(flow, where);
+            String separator = separator(flow, where);
+            int tasks = tasks(flow, where);
+            Duration refresh = duration(flow, "refresh-interval", where, Duration.ofSeconds(1));
+            Map<String, ConfigOrigin> mirrorOrigins = new HashMap<>();
+            SortedMap<String, String> mirror = flatMap(flow, "mirror", "mirror block of " + where, mirrorOrigins);
+            for (String key : mirror.keySet()) {
+                String instead = REFUSED_MIRROR_KEYS.get(key);
+                if (instead != null) {
+                    error(mirrorOrigins.get(key), "Invalid key " + key + " in the mirror block of " + where
+                            + ": Strait sets it; write " + instead + " instead");
+                }
+            }
+            if (type == null || naming == null || separator == null) {
+                return List.of();
+            }
+            String loc = location(origin, description);
+            List<LinkId> ids = new ArrayList<>();
+            List<List<Selection>> perLinkTopics = new ArrayList<>();
+            switch (type) {
+                case LINK -> {
+                    String source = clusterRef(flow, origin, "source", where, clusters);
+                    String target = clusterRef(flow, origin, "target", where, clusters);
+                    addLink(ids, perLinkTopics, source, target, topics, origin, where);
+                }
+                case FAN_OUT -> {
+                    String source = clusterRef(flow, origin, "source", where, clusters);
+                    for (String target : clusterRefs(flow, origin, "targets", where, clusters, 1)) {
+                        addLink(ids, perLinkTopics, source, target, topics, origin, where);
+                    }
+                }
+                case FAN_IN -> {
+                    String target = clusterRef(flow, origin, "target", where, clusters);
+                    for (String source : clusterRefs(flow, origin, "sources", where, clusters, 1)) {
+                        addLink(ids, perLinkTopics, source, target, topics, origin, where);
+                    }
+                }
+                case PIPE -> {
+                    List<String> chain = clusterRefs(flow, origin, "clusters", where, clusters, 2);
+                    for (int hop = 0; hop + 1 < chain.size(); hop++) {
+                        List<Selection> carried = new ArrayList<>(topics);
+                        if (naming == Naming.PREFIX) {
+                            // Copies that arrived from upstream: on chain[hop] they are named
+                            // chain[hop-1].t, chain[hop-1].chain[hop-2].t, ...
+                            StringBuilder prefix = new StringBuilder();
+                            for (int up = hop - 1; up >= 0; up--) {
+                                prefix.append(chain.get(up)).append(separator);
+                                for (Selection s : topics) {
+                                    carried.add(s.withLiteralPrefix(prefix.toString()));
+                                }
+                            }
+                        }
+                        addLink(ids, perLinkTopics, chain.get(hop), chain.get(hop + 1), carried, origin, where);
+                    }
+                }
+                case BIDIRECTIONAL -> {
+                    List<String> members = clusterRefs(flow, origin, "clusters", where, clusters, 2);
+                    for (String source : members) {
+                        for (String target : members) {
+                            if (!source.equals(target)) {
+                                addLink(ids, perLinkTopics, source, target, topics, origin, where);
+                            }
+                        }
+                    }
+                }
+                default -> throw new IllegalStateException(type.toString());
+            }
+            List<LinkSettings> links = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                links.add(new LinkSettings(ids.get(i), perLinkTopics.get(i), groups, naming, separator, tasks,
+                        refresh == null ? Duration.ofSeconds(10) : refresh, mirror, new TreeSet<>(Set.of(name)), loc));
+            }
+            return links;
+        }
+
+        private void addLink(List<LinkId> ids, List<List<Selection>> topics, String source, String target,
+                             List<Selection> selections, ConfigOrigin origin, String where) {
+            if (source == null || target == null) {
+                return;
+            }
+            if (source.equals(target)) {
+                error(origin, "Invalid link " + source + "->" + target + " in " + where
+                        + ": a cluster cannot replicate to itself; name two different clusters");
+                return;
+            }
+            ids.add(new LinkId(source, target));
+            topics.add(selections);
+        }
+
+        private String clusterRef(Config flow, ConfigOrigin origin, String key, String where,
+                                  SortedMap<String, ClusterSettings> clusters) {
+            if (!flow.hasPath(key)) {
+                error(origin, "Missing " + key + " in " + where + ": name one of the clusters "
+                        + String.join(", ", clusters.keySet()));
+                return null;
+            }
+            String alias = string(flow, key);
+            if (alias == null) {
+                return null;
+            }
+            return knownCluster(alias, flow.getValue(key).origin(), key, where, clusters) ? alias : null;
+        }
+
+        private List<String> clusterRefs(Config flow, ConfigOrigin flowOrigin, String key, String where,
+                                         SortedMap<String, ClusterSettings> clusters, int atLeast) {
+            if (!flow.hasPath(key)) {
+                error(flowOrigin, "Missing " + key + " in " + where + ": write " + key + " = [...] naming clusters of "
+                        + String.join(", ", clusters.keySet()));
+                return List.of();
+            }
+            List<String> aliases = stringList(flow, key, where);
+            if (aliases == null) {
+                return List.of();
+            }
+            ConfigOrigin origin = flow.getValue(key).origin();
+            if (new LinkedHashSet<>(aliases).size() != aliases.size()) {
+                error(origin, "Invalid value " + aliases + " for " + key + " of " + where
+                        + ": a cluster appears twice; name each cluster once");
+                return List.of();
+            }
+            if (aliases.size() < atLeast) {
+                error(origin, "Invalid value " + aliases + " for " + key + " of " + where + ": name at least "
+                        + atLeast + " cluster" + (atLeast > 1 ? "s" : ""));
+                return List.of();
+            }
+            List<String> known = new ArrayList<>();
+            boolean allKnown = true;
+            for (String alias : aliases) {
+                allKnown &= knownCluster(alias, origin, key, where, clusters);
+                known.add(alias);
+            }
+            return allKnown ? known : List.of();
+        }
+
+        private boolean knownCluster(String alias, ConfigOrigin origin, String key, String where,
+                                     SortedMap<String, ClusterSettings> clusters) {
+            if (clusters.containsKey(alias)) {
+                return true;
+            }
+            error(origin, "Unknown cluster " + alias + " in " + key + " of " + where + ": known clusters are "
+                    + (clusters.isEmpty() ? "(none defined under strait.clusters)" : String.join(", ", clusters.keySet()))
+                    + didYouMean(alias, clusters.keySet()));
+            return false;
+        }
+
+        private Selection selection(Config flow, String includeKey, String excludeKey, String where) {
+            List<String> include = patterns(flow, includeKey, where);
+            List<String> exclude = patterns(flow, excludeKey, where);
+            return new Selection(include, exclude);
+        }
+
+        private List<String> patterns(Config flow, String key, String where) {
+            List<String> patterns = stringList(flow, key, where);
+            if (patterns == null) {
+                return List.of();
+            }
+            for (String pattern : patterns) {
+                try {
+                    Pattern.compile(pattern);
+                } catch (PatternSyntaxException e) {
+                    error(flow.getValue(key).origin(), "Invalid value " + pattern + " for " + key + " of " + where
+                            + ": not a regular expression (" + e.getDescription() + " near index " + e.getIndex()
+                            + "); write a Java regex such as \"orders\\\\..*\", or quote literals with \\\\Q...\\\\E");
+                }
+            }
+            return patterns;
+        }
+
+        private Naming naming(Config flow, String where) {
+            String value = string(flow, "naming");
+            if (value == null) {
+                return null;
+            }
+            for (Naming naming : Naming.values()) {
+                if (naming.configName().equals(value)) {
+                    return naming;
+                }
+            }
+            error(flow.getValue("naming").origin(), "Invalid value " + value + " for naming of " + where
+                    + ": write prefix (source.topic) or identity (the same name)");
+            return null;
+        }
+
+        private String separator(Config flow, String where) {
+            String value = string(flow, "separator");
+            if (value == null) {
+                return null;
+            }
+            if (!TOPIC_CHARS.matcher(value).matches()) {
+                error(flow.getValue("separator").origin(), "Invalid value \"" + value + "\" for separator of " + where
+                        + ": it becomes part of topic names, so it must be non-empty and hold only letters, digits,"
+                        + " '.', '_' and '-'; write \".\" or \"_\"");
+                return null;
+            }
+            return value;
+        }
+
+        private int tasks(Config flow, String where) {
+            try {
+                ConfigValue value = flow.getValue("tasks");
+                if (value.valueType() == ConfigValueType.STRING && "auto".equals(value.unwrapped())) {
+                    return 0;
+                }
+                int tasks = flow.getInt("tasks");
+                if (tasks >= 1) {
+                    return tasks;
+                }
+                error(value.origin(), "Invalid value " + tasks + " for tasks of " + where + ": write auto or a number of at least 1");
+            } catch (ConfigException.WrongType e) {
+                error(e.origin(), "Invalid value " + render(flow.getValue("tasks")) + " for tasks of " + where
+                        + ": write auto or a number of at least 1");
+            } catch (ConfigException.NotResolved e) {
+                // reported by findUnresolved
+            }
+            return 0;
+        }
+
+        private Duration duration(Config config, String key, String where, Duration atLeast) {
+            try {
+                Duration value = config.getDuration(key);
+                if (value.compareTo(atLeast) < 0) {
+                    error(config.getValue(key).origin(), "Invalid value " + render(config.getValue(key)) + " for " + key
+                            + " of " + where + ": it must be at least " + atLeast.toSeconds() + "s");
+                    return null;
+                }
+                return value;
+            } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+                error(config.getValue(key).origin(), "Invalid value " + render(config.getValue(key)) + " for " + key
+                        + " of " + where + ": write a duration such as 10s, 500ms or 1m");
+            } catch (ConfigException.NotResolved e) {
+                // reported by findUnresolved
+            }
+            return null;
+        }
+
+        // ---- links ----
+
+        private SortedMap<LinkId, LinkSettings> merge(List<LinkSettings> candidates) {
+            SortedMap<LinkId, LinkSettings> links = new TreeMap<>();
+            for (LinkSettings link : candidates) {
+                LinkSettings existing = links.get(link.id());
+                if (existing == null) {
+                    links.put(link.id(), link);
+                } else if (existing.mergeableWith(link)) {
+                    links.put(link.id(), existing.mergedWith(link));
+                } else {
+                    problems.add(Problem.error(link.location(), "Conflicting flows " + String.join(", ", existing.flows())
+                            + " (" + existing.location() + ") and " + String.join(", ", link.flows()) + " both make link "
+                            + link.id() + " but differ in " + differences(existing, link)
+                            + ": give them the same settings, or let one flow own the link"));
+                }
+            }
+            return links;
+        }
+
+        private String differences(LinkSettings a, LinkSettings b) {
+            List<String> differ = new ArrayList<>();
+            if (a.naming() != b.naming()) {
+                differ.add("naming (" + a.naming().configName() + " vs " + b.naming().configName() + ")");
+            }
+            if (!a.separator().equals(b.separator())) {
+                differ.add("separator (\"" + a.separator() + "\" vs \"" + b.separator() + "\")");
+            }
+            if (a.tasks() != b.tasks()) {
+                differ.add("tasks (" + tasksName(a.tasks()) + " vs " + tasksName(b.tasks()) + ")");
+            }
+            if (!a.refreshInterval().equals(b.refreshInterval())) {
+                differ.add("refresh-interval (" + a.refreshInterval().toSeconds() + "s vs "
+                        + b.refreshInterval().toSeconds() + "s)");
+            }
+            if (!a.mirror().equals(b.mirror())) {
+                Set<String> keys = new TreeSet<>(a.mirror().keySet());
+                keys.addAll(b.mirror().keySet());
+                keys.removeIf(k -> java.util.Objects.equals(a.mirror().get(k), b.mirror().get(k)));
+                differ.add("mirror settings " + keys);
+            }
+            return String.join(", ", differ);
+        }
+
+        private String tasksName(int tasks) {
+            return tasks == 0 ? "auto" : Integer.toString(tasks);
+        }
+
+        private void checkAliasesAgainstSeparators(SortedMap<LinkId, LinkSettings> links,
+                                                   SortedMap<String, ClusterSettings> clusters) {
+            Set<String> reported = new java.util.HashSet<>();
+            for (LinkSettings link : links.values()) {
+                if (link.naming() != Naming.PREFIX) {
+                    continue;
+                }
+                for (String alias : List.of(link.id().source(), link.id().target())) {
+                    if (alias.contains(link.separator()) && reported.add(alias + link.separator())) {
+                        problems.add(Problem.error(clusters.get(alias).location(), "Invalid cluster alias " + alias
+                                + ": it contains the separator \"" + link.separator() + "\" of flow "
+                                + String.join(", ", link.flows()) + ", so replicated topic names could not be told"
+                                + " apart; rename the cluster or choose another separator"));
+                    }
+                }
+            }
+        }
+
+        private void checkIdentityCycles(SortedMap<LinkId, LinkSettings> links) {
+            Map<String, Set<String>> next = new HashMap<>();
+            links.keySet().forEach(id -> next.computeIfAbsent(id.source(), k -> new TreeSet<>()).add(id.target()));
+            for (LinkSettings link : links.values()) {
+                if (link.naming() != Naming.IDENTITY) {
+                    continue;
+                }
+                Optional<List<String>> path = path(next, link.id().target(), link.id().source());
+                path.ifPresent(p -> problems.add(Problem.error(link.location(), "Invalid naming identity for link "
+                        + link.id() + " of flow " + String.join(", ", link.flows()) + ": the link lies on the cycle "
+                        + link.id().source() + "->" + String.join("->", p) + ", and identity names cannot stop records"
+                        + " from looping around it; write naming = prefix")));
+            }
+        }
+
+        /** A shortest path from {@code from} to {@code to} along links, as the list of clusters visited. */
+        private Optional<List<String>> path(Map<String, Set<String>> next, String from, String to) {
+            Map<String, String> parent = new LinkedHashMap<>();
+            java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>(List.of(from));
+            parent.put(from, null);
+            while (!queue.isEmpty()) {
+                String at = queue.poll();
+                if (at.equals(to)) {
+                    List<String> path = new ArrayList<>();
+                    for (String step = at; step != null; step = parent.get(step)) {
+                        path.add(0, step);
+                    }
+                    return Optional.of(path);
+                }
+                for (String n : next.getOrDefault(at, Set.of())) {
+                    if (!parent.containsKey(n)) {
+                        parent.put(n, at);
+                        queue.add(n);
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
+        private void warnNeverReplicated(List<LinkSettings> candidates) {
+            Set<String> warned = new java.util.HashSet<>();
+            for (LinkSettings link : candidates) {
+                for (Selection selection : link.topics()) {
+                    for (String pattern : selection.include()) {
+                        if (literal(pattern) && NEVER_REPLICATED.matcher(pattern).matches()
+                                && warned.add(link.flows() + pattern)) {
+                            problems.add(Problem.warning(link.location(), "topics pattern " + pattern + " of flow "
+                                    + String.join(", ", link.flows()) + " can only match topics MirrorMaker 2 never"
+                                    + " replicates (__*, .*, *.internal, *-internal, *.replica)"));
+                        }
+                    }
+                }
+            }
+        }
+
+        private void warnLongNames(Config strait, SortedMap<String, ClusterSettings> clusters) {
+            // Reported on candidates with literal topic names: the longest name a chain of hops produces.
+            ConfigObject flows = object(strait, "flows");
+            if (flows == null) {
+                return;
+            }
+            for (Map.Entry<String, ConfigValue> flow : flows.entrySet()) {
+                if (!(flow.getValue() instanceof ConfigObject object)) {
+                    continue;
+                }
+                Config config = object.toConfig().withFallback(strait.getConfig("flow-defaults"));
+                try {
+                    if (!"pipe".equals(config.getString("type")) || !"prefix".equals(config.getString("naming"))) {
+                        continue;
+                    }
+                    List<String> chain = config.getStringList("clusters");
+                    String separator = config.getString("separator");
+                    int prefix = 0;
+                    for (int i = 0; i + 1 < chain.size(); i++) {
+                        prefix += chain.get(i).length() + separator.length();
+                    }
+                    for (String topic : config.getStringList("topics")) {
+                        if (literal(topic) && prefix + topic.length() > MAX_TOPIC_NAME_LENGTH) {
+                            problems.add(Problem.warning(location(object.origin(), description), "topic " + topic
+                                    + " of flow " + flow.getKey() + " reaches the end of the pipe as a name of "
+                                    + (prefix + topic.length()) + " characters, longer than Kafka's "
+                                    + MAX_TOPIC_NAME_LENGTH + ": that hop will fail to create it; use shorter aliases"));
+                        }
+                    }
+                } catch (ConfigException e) {
+                    // already reported while reading the flow
+                }
+            }
+        }
+
+        private boolean literal(String pattern) {
+            return TOPIC_CHARS.matcher(pattern.replace("\\.", ".")).matches() && !pattern.contains("..");
+        }
+
+        // ---- http and engine ----
+
+        private HttpSettings readHttp(Config strait) {
+            String bind = string(strait, "http.bind");
+            int port = 0;
+            try {
+                port = strait.getInt("http.port");
+                if (port < 0 || port > 65535) {
+                    error(strait.getValue("http.port").origin(), "Invalid value " + port + " for http.port: write a port"
+                            + " from 1 to 65535, or 0 for any free port");
+                }
+            } catch (ConfigException.WrongType e) {
+                error(e.origin(), "Invalid value " + render(strait.getValue("http.port")) + " for http.port: write a port number");
+            }
+            return new HttpSettings(bind == null ? "0.0.0.0" : bind, port);
+        }
+
+        private EngineSettings readEngine(Config strait) {
+            SortedMap<String, String> worker = flatMap(strait, "engine.worker", "engine.worker");
+            Duration stop = duration(strait, "engine.stop-timeout", "engine", Duration.ofSeconds(1));
+            return new EngineSettings(worker, stop == null ? Duration.ofSeconds(30) : stop);
+        }
+
+        // ---- typed reading with collected errors ----
+
+        private ConfigObject object(Config config, String key) {
+            if (!config.hasPath(key)) {
+                return null;
+            }
+            ConfigValue value = config.getValue(key);
+            if (value.valueType() != ConfigValueType.OBJECT) {
+                error(value.origin(), "Invalid value " + render(value) + " for " + key + ": it must be an object { ... }"
+                        + " keyed by name");
+                return null;
+            }
+            return (ConfigObject) value;
+        }
+
+        private String string(Config config, String key) {
+            try {
+                ConfigValue value = config.getValue(key);
+                if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+                    error(value.origin(), "Invalid value " + render(value) + " for " + key + ": write a single value");
+                    return null;
+                }
+                return config.getString(key);
+            } catch (ConfigException.NotResolved e) {
+                return null;
+            } catch (ConfigException e) {
+                error(e.origin(), "Invalid value for " + key + ": " + stripOrigin(e));
+                return null;
+            }
+        }
+
+        private List<String> stringList(Config config, String key, String where) {
+            try {
+                ConfigValue value = config.getValue(key);
+                if (value.valueType() == ConfigValueType.STRING) {
+                    return List.of(config.getString(key));
+                }
+                return config.getStringList(key);
+            } catch (ConfigException.NotResolved e) {
+                return null;
+            } catch (ConfigException e) {
+                error(config.getValue(key).origin(), "Invalid value " + render(config.getValue(key)) + " for " + key
+                        + " of " + where + ": write a list of names such as [a, b]");
+                return null;
+            }
+        }
+
+        /** An object of raw Kafka settings, whether keys are quoted ("a.b" = 1) or nested (a.b = 1). */
+        private SortedMap<String, String> flatMap(Config config, String key, String where) {
+            return flatMap(config, key, where, new HashMap<>());
+        }
+
+        private SortedMap<String, String> flatMap(Config config, String key, String where,
+                                                  Map<String, ConfigOrigin> origins) {
+            SortedMap<String, String> result = new TreeMap<>();
+            ConfigObject object = object(config, key);
+            if (object == null) {
+                return result;
+            }
+            try {
+                for (Map.Entry<String, ConfigValue> entry : object.toConfig().entrySet()) {
+                    String name = String.join(".", ConfigUtil.splitPath(entry.getKey()));
+                    ConfigValue value = entry.getValue();
+                    origins.put(name, value.origin());
+                    if (value.valueType() == ConfigValueType.LIST) {
+                        List<String> items = new ArrayList<>();
+                        for (ConfigValue item : (ConfigList) value) {
+                            items.add(String.valueOf(item.unwrapped()));
+                        }
+                        result.put(name, String.join(",", items));
+                    } else if (value.valueType() == ConfigValueType.NULL) {
+                        error(value.origin(), "Invalid value null for " + name + " in " + where + ": write a value or remove the key");
+                    } else {
+                        result.put(name, String.valueOf(value.unwrapped()));
+                    }
+                }
+            } catch (ConfigException.NotResolved e) {
+                // reported by findUnresolved
+            }
+            return result;
+        }
+
+        private void unknownKeys(ConfigObject object, Set<String> known, String where) {
+            for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
+                if (!known.contains(entry.getKey())) {
+                    error(entry.getValue().origin(), "Unknown key " + entry.getKey() + " in " + where + ": known keys are "
+                            + String.join(", ", new TreeSet<>(known)) + didYouMean(entry.getKey(), known));
+                }
+            }
+        }
+
+        private void findUnresolved(ConfigValue value) {
+            try {
+                if (value instanceof ConfigObject object) {
+                    object.values().forEach(this::findUnresolved);
+                } else if (value instanceof ConfigList list) {
+                    list.forEach(this::findUnresolved);
+                } else {
+                    value.unwrapped();
+                }
+            } catch (ConfigException.NotResolved e) {
+                String expression = value.render();
+                String variable = expression.replaceAll("(?s).*\\$\\{\\??([^}]*)}.*", "$1");
+                error(value.origin(), "Unset variable in " + expression + ": " + variable + " is neither set in the"
+                        + " environment nor in the file; set it, or write ${?" + variable + "} where it may be absent");
+            }
+        }
+
+        private void error(ConfigOrigin origin, String message) {
+            problems.add(Problem.error(location(origin, description), message));
+        }
+    }
+
+    private static String render(ConfigValue value) {
+        try {
+            return value.render(com.typesafe.config.ConfigRenderOptions.concise());
+        } catch (ConfigException e) {
+            return value.render();
+        }
+    }
+
+    /** Entries in the order they are written (by line), then by name. */
+    private static List<Map.Entry<String, ConfigValue>> inFileOrder(ConfigObject object) {
+        List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(object.entrySet());
+        entries.sort(Comparator.<Map.Entry<String, ConfigValue>>comparingInt(e -> e.getValue().origin().lineNumber())
+                .thenComparing(Map.Entry::getKey));
+        return entries;
+    }
+
+    /** A close known name, as " (did you mean X?)", or nothing. */
+    static String didYouMean(String given, Set<String> known) {
+        return known.stream()
+                .filter(k -> distance(given, k) <= Math.max(1, k.length() / 3))
+                .min(Comparator.comparingInt(k -> distance(given, k)))
+                .map(k -> " (did you mean " + k + "?)")
+                .orElse("");
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] swap = prev;
+            prev = cur;
+            cur = swap;
+        }
+        return prev[b.length()];
+    }
+}
