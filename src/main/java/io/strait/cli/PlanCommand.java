@@ -80,13 +80,14 @@ final class PlanCommand implements Callable<Integer> {
     private void printSettings(PrintWriter out, MirrorSettings settings, LinkId link) {
         out.println("  Connect worker:");
         print(out, MirrorSettings.redacted(settings.workerConfig(link)));
-        SortedMap<String, SortedMap<String, String>> connectors = settings.connectorConfigs(link);
-        SortedMap<String, String> source = connectors.get(MirrorSourceConnector.class.getSimpleName());
-        out.println("  " + MirrorSourceConnector.class.getSimpleName() + ":");
+        Map<String, SortedMap<String, String>> connectors = settings.connectorConfigs(link);
+        String sourceName = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
+        SortedMap<String, String> source = connectors.get(sourceName);
+        out.println("  Connector " + sourceName + ":");
         print(out, MirrorSettings.redacted(source));
         connectors.forEach((name, config) -> {
             if (config != source) {
-                out.println("  " + name + " (as " + MirrorSourceConnector.class.getSimpleName() + " except):");
+                out.println("  Connector " + name + " (as " + sourceName + " except):");
                 SortedMap<String, String> differing = new java.util.TreeMap<>(config);
                 differing.entrySet().removeIf(e -> Objects.equals(source.get(e.getKey()), e.getValue()));
                 print(out, MirrorSettings.redacted(differing));

@@ -1,11 +1,34 @@
 package io.strait.cli;
 
+import io.strait.daemon.StraitDaemon;
+import io.strait.topology.Topology;
+import io.strait.topology.TopologyException;
+import io.strait.topology.TopologyLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Run the replication daemon for a topology.")
-final class RunCommand implements Runnable {
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code strait run FILE}: the replication daemon, until SIGTERM or SIGINT. */
+@Command(name = "run", description = "Run the replication daemon for a topology until stopped (SIGTERM, Ctrl-C).")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (HOCON).")
+    Path file;
+
     @Override
-    public void run() {
-        throw new UnsupportedOperationException("not yet");
+    public Integer call() throws TopologyException, InterruptedException {
+        Topology topology = new TopologyLoader().load(file);
+        topology.warnings().forEach(w -> log.warn("{}", w));
+        StraitDaemon daemon = new StraitDaemon(topology);
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "strait-shutdown"));
+        daemon.start();
+        daemon.awaitStop();
+        return ExitCodes.OK;
     }
 }

@@ -82,14 +82,34 @@ public final class MirrorSettings {
 
     /** Settings of one of the link's connectors (see {@link #CONNECTORS}). */
     public SortedMap<String, String> connectorConfig(LinkId link, Class<?> connector) {
-        return new TreeMap<>(config().connectorBaseConfig(sourceAndTarget(link), connector));
+        SortedMap<String, String> config = new TreeMap<>(config().connectorBaseConfig(sourceAndTarget(link), connector));
+        config.put("name", connectorName(link, connector));
+        return config;
     }
 
-    /** Every connector's settings for the link, by connector name. */
-    public SortedMap<String, SortedMap<String, String>> connectorConfigs(LinkId link) {
-        SortedMap<String, SortedMap<String, String>> all = new TreeMap<>();
-        CONNECTORS.forEach(c -> all.put(c.getSimpleName(), connectorConfig(link, c)));
+    /** Every connector's settings for the link, by connector name, in start order. */
+    public Map<String, SortedMap<String, String>> connectorConfigs(LinkId link) {
+        Map<String, SortedMap<String, String>> all = new LinkedHashMap<>();
+        CONNECTORS.forEach(c -> all.put(connectorName(link, c), connectorConfig(link, c)));
         return all;
+    }
+
+    /**
+     * Connectors are named after their link, so that logs, task threads, client ids and metrics
+     * tell links apart: {@code east->west} (MirrorSourceConnector), {@code east->west.checkpoint}
+     * and {@code east->west.heartbeat}.
+     */
+    public static String connectorName(LinkId link, Class<?> connector) {
+        if (connector == MirrorSourceConnector.class) {
+            return link.toString();
+        }
+        if (connector == MirrorCheckpointConnector.class) {
+            return link + ".checkpoint";
+        }
+        if (connector == MirrorHeartbeatConnector.class) {
+            return link + ".heartbeat";
+        }
+        throw new IllegalArgumentException("Not a MirrorMaker 2 connector: " + connector.getName());
     }
 
     /** The MirrorMakerConfig for this topology, built once: it loads Connect's plugins. */

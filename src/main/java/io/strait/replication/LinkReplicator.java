@@ -1,0 +1,397 @@
+package io.strait.replication;
+
+import io.strait.topology.ClusterSettings;
+import io.strait.topology.LinkId;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.connect.connector.policy.AllConnectorClientConfigOverridePolicy;
+import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
+import org.apache.kafka.connect.errors.NotFoundException;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.json.JsonConverterConfig;
+import org.apache.kafka.connect.mirror.MirrorSourceConnector;
+import org.apache.kafka.connect.runtime.RestartRequest;
+import org.apache.kafka.connect.runtime.Worker;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
+import org.apache.kafka.connect.runtime.isolation.Plugins;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.storage.ConfigBackingStore;
+import org.apache.kafka.connect.storage.KafkaConfigBackingStore;
+import org.apache.kafka.connect.storage.KafkaOffsetBackingStore;
+import org.apache.kafka.connect.storage.KafkaStatusBackingStore;
+import org.apache.kafka.connect.storage.StatusBackingStore;
+import org.apache.kafka.connect.util.ConnectUtils;
+import org.apache.kafka.connect.util.SharedTopicAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs one link: a Kafka Connect distributed herder whose state lives on the link's target
+ * cluster, with MirrorMaker 2's three connectors named after the link. It starts, stops and
+ * restarts on its own, without touching any other link.
+ *
+ * <p>What it adds to MirrorMaker 2: it does not start a herder against a cluster it cannot reach
+ * (it retries with backoff and says why), a herder that dies takes only its link down and is
+ * rebuilt, and connectors or tasks that fail are restarted with backoff, while the failure stays
+ * visible in {@link #status()}.
+ */
+public final class LinkReplicator {
+
+    private static final Logger log = LoggerFactory.getLogger(LinkReplicator.class);
+    private static final Duration SUPERVISE_EVERY = Duration.ofSeconds(1);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    private static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Where a link is in its life. */
+    public enum State {
+        /** Reaching its clusters, joining its group, starting connectors and tasks. */
+        STARTING,
+        /** Every connector runs and no task has failed. */
+        RUNNING,
+        /** A cluster is out of reach, or a connector or task failed; being retried. */
+        FAILING,
+        /** Stopped on request. */
+        STOPPED
+    }
+
+    /**
+     * A snapshot of the link for health, metrics and {@code status}.
+     *
+     * @param detail     why it is not running, or empty
+     * @param connectors Connect's view of each connector and its tasks (empty until known)
+     * @param starts     how many herders were started for this link (1 unless it had to be rebuilt)
+     * @param taskStarts how many times tasks were (re)started, as seen by Strait
+     */
+    public record Status(LinkId link, State state, Optional<String> detail, Instant since,
+                         List<ConnectorStateInfo> connectors, int starts, int taskStarts) {
+        public int runningTasks() {
+            return (int) connectors.stream().flatMap(c -> c.tasks().stream())
+                    .filter(t -> "RUNNING".equals(t.state())).count();
+        }
+    }
+
+    private final LinkId link;
+    private final MirrorSettings settings;
+    private final Plugins plugins;
+    private final Duration stopTimeout;
+    private final ScheduledExecutorService scheduler;
+
+    // Written on the scheduler thread; read anywhere.
+    private volatile LinkHerder herder;
+    private volatile Status status;
+    private volatile boolean stopped;
+    private long startAttemptNanos;
+    private boolean announcedRunning;
+    private int failures;
+    private long nextRetryNanos;
+    private int starts;
+    private int taskStarts;
+    private final Map<String, String> lastTaskStates = new HashMap<>();
+
+    public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout) {
+        this.link = link;
+        this.settings = settings;
+        this.plugins = plugins;
+        this.stopTimeout = stopTimeout;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "strait-link-" + link);
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.status = new Status(link, State.STOPPED, Optional.empty(), Instant.now(), List.of(), 0, 0);
+        trapHerderExits();
+    }
+
+    public LinkId link() {
+        return link;
+    }
+
+    public MirrorSettings settings() {
+        return settings;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Starts the link in the background; returns at once. */
+    public void start() {
+        startAttemptNanos = System.nanoTime();
+        setState(State.STARTING, Optional.empty(), List.of());
+        scheduler.scheduleWithFixedDelay(this::supervise, 0, SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the link: tasks finish, offsets commit, clients close; waits at most the stop timeout. */
+    public void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long begin = System.nanoTime();
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+            scheduler.shutdown();
+            try {
+                scheduler.awaitTermination(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopHerder();
+        });
+        try {
+            stopping.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("Stopped link {} in {} ms", link, (System.nanoTime() - begin) / 1_000_000);
+        } catch (TimeoutException e) {
+            log.warn("Link {} did not stop within {} s; leaving it behind", link, stopTimeout.toSeconds());
+        } catch (Exception e) {
+            log.warn("Link {} failed to stop cleanly", link, e);
+        }
+        setState(State.STOPPED, Optional.empty(), List.of());
+    }
+
+    private void supervise() {
+        try {
+            if (stopped) {
+                return;
+            }
+            if (herder == null) {
+                if (System.nanoTime() >= nextRetryNanos) {
+                    tryStartHerder();
+                }
+                return;
+            }
+            if (herder.ended()) {
+                stopHerder();
+                fail("Kafka Connect's herder for the link stopped after an error (see the log above)");
+                return;
+            }
+            observe();
+        } catch (RuntimeException e) {
+            log.error("Supervising link {} failed", link, e);
+        }
+    }
+
+    private void tryStartHerder() {
+        Optional<String> unreachable = unreachable(link.target()).or(() -> unreachable(link.source()));
+        if (unreachable.isPresent()) {
+            fail(unreachable.get());
+            return;
+        }
+        try {
+            herder = buildHerder();
+            starts++;
+            herder.start();
+            log.info("Started Kafka Connect herder of link {}", link);
+        } catch (RuntimeException e) {
+            herder = null;
+            fail("Could not start Kafka Connect for the link: " + rootMessage(e));
+        }
+    }
+
+    /** Looks at the connectors and their tasks; restarts what failed, after a backoff. */
+    private void observe() {
+        List<ConnectorStateInfo> connectors = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        boolean allRunning = true;
+        for (String name : settings.connectorConfigs(link).keySet()) {
+            ConnectorStateInfo info;
+            try {
+                info = herder.connectorStatus(name);
+            } catch (NotFoundException e) {
+                allRunning = false;
+                continue;
+            }
+            connectors.add(info);
+            if ("FAILED".equals(info.connector().state())) {
+                failed.add("connector " + name + ": " + firstLine(info.connector().trace()));
+            } else if (!"RUNNING".equals(info.connector().state())) {
+                allRunning = false;
+            }
+            for (ConnectorStateInfo.TaskState task : info.tasks()) {
+                String key = name + "-" + task.id();
+                if ("RUNNING".equals(task.state()) && !"RUNNING".equals(lastTaskStates.get(key))) {
+                    taskStarts++;
+                }
+                lastTaskStates.put(key, task.state());
+                if ("FAILED".equals(task.state())) {
+                    failed.add("task " + key + ": " + firstLine(task.trace()));
+                } else if (!"RUNNING".equals(task.state())) {
+                    allRunning = false;
+                }
+            }
+        }
+        boolean sourceHasTasks = connectors.stream()
+                .anyMatch(c -> c.name().equals(MirrorSettings.connectorName(link, MirrorSourceConnector.class)));
+        if (!failed.isEmpty()) {
+            String why = String.join("; ", failed);
+            if (status.state() != State.FAILING || !status.detail().orElse("").equals(why)) {
+                log.error("Link {} is failing: {}", link, why);
+            }
+            setState(State.FAILING, Optional.of(why), connectors);
+            if (System.nanoTime() >= nextRetryNanos) {
+                restartFailed(connectors);
+            }
+        } else if (allRunning && sourceHasTasks) {
+            if (!announcedRunning) {
+                announcedRunning = true;
+                log.info("Link {} is replicating ({} tasks) {} ms after start", link,
+                        connectors.stream().mapToInt(c -> c.tasks().size()).sum(),
+                        (System.nanoTime() - startAttemptNanos) / 1_000_000);
+            } else if (status.state() == State.FAILING) {
+                log.info("Link {} recovered", link);
+            }
+            failures = 0;
+            setState(State.RUNNING, Optional.empty(), connectors);
+        } else {
+            setState(status.state() == State.FAILING ? State.FAILING : State.STARTING, status.detail(), connectors);
+        }
+    }
+
+    private void restartFailed(List<ConnectorStateInfo> connectors) {
+        backoff();
+        for (ConnectorStateInfo info : connectors) {
+            boolean anyFailed = "FAILED".equals(info.connector().state())
+                    || info.tasks().stream().anyMatch(t -> "FAILED".equals(t.state()));
+            if (anyFailed) {
+                log.info("Restarting failed parts of connector {} of link {}", info.name(), link);
+                herder.restartConnectorAndTasks(new RestartRequest(info.name(), true, true), (error, result) -> {
+                    if (error != null) {
+                        log.warn("Could not restart connector {} of link {}: {}", info.name(), link, rootMessage(error));
+                    }
+                });
+            }
+        }
+    }
+
+    private void fail(String why) {
+        backoff();
+        long retryIn = Math.max(0, (nextRetryNanos - System.nanoTime()) / 1_000_000_000);
+        log.warn("Link {} is failing: {}; retrying in {} s", link, why, retryIn);
+        setState(State.FAILING, Optional.of(why), status.connectors());
+    }
+
+    private void backoff() {
+        failures++;
+        long delay = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 10));
+        nextRetryNanos = System.nanoTime() + delay * 1_000_000;
+    }
+
+    private void setState(State state, Optional<String> detail, List<ConnectorStateInfo> connectors) {
+        Status previous = status;
+        Instant since = previous.state() == state ? previous.since() : Instant.now();
+        status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStarts);
+    }
+
+    private void stopHerder() {
+        LinkHerder current = herder;
+        herder = null;
+        if (current != null) {
+            try {
+                current.stop();
+            } catch (RuntimeException e) {
+                log.warn("Stopping the herder of link {} failed", link, e);
+            }
+        }
+    }
+
+    private Optional<String> unreachable(String alias) {
+        ClusterSettings cluster = settings.topology().cluster(alias);
+        try (Admin admin = Admin.create(ReplicationPlanner.adminConfig(cluster, REACH_TIMEOUT))) {
+            admin.describeCluster().clusterId().get(REACH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": no answer within "
+                    + REACH_TIMEOUT.toSeconds() + " s");
+        } catch (Exception e) {
+            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": " + rootMessage(e));
+        }
+    }
+
+    private LinkHerder buildHerder() {
+        Map<String, String> workerProps = settings.workerConfig(link);
+        DistributedConfig config = new DistributedConfig(workerProps);
+        String clusterId = config.kafkaClusterId();
+        String clientIdBase = ConnectUtils.clientIdBase(config);
+        Map<String, Object> adminProps = new HashMap<>(config.originals());
+        adminProps.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdBase + "shared-admin");
+        ConnectUtils.addMetricsContextProperties(adminProps, config, clusterId);
+        SharedTopicAdmin sharedAdmin = new SharedTopicAdmin(adminProps);
+        KafkaOffsetBackingStore offsetStore = new KafkaOffsetBackingStore(sharedAdmin, () -> clientIdBase,
+                plugins.newInternalConverter(true, JsonConverter.class.getName(),
+                        Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false")));
+        offsetStore.configure(config);
+        ConnectorClientConfigOverridePolicy overridePolicy = new AllConnectorClientConfigOverridePolicy();
+        overridePolicy.configure(settings.config().originals());
+        Worker worker = new Worker(workerId(), Time.SYSTEM, plugins, config, offsetStore, overridePolicy);
+        StatusBackingStore statusStore = new KafkaStatusBackingStore(Time.SYSTEM, worker.getInternalValueConverter(),
+                sharedAdmin, clientIdBase);
+        statusStore.configure(config);
+        ConfigBackingStore configStore = new KafkaConfigBackingStore(worker.getInternalValueConverter(), config,
+                worker.configTransformer(), sharedAdmin, clientIdBase);
+        return new LinkHerder(link, settings, config, worker, clusterId, statusStore, configStore, "NOTUSED", null,
+                overridePolicy, List.of(link.source(), link.target()), sharedAdmin);
+    }
+
+    private String workerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + "/" + link + "/" + UUID.randomUUID();
+    }
+
+    private static String firstLine(String trace) {
+        if (trace == null || trace.isBlank()) {
+            return "no reason given";
+        }
+        return trace.lines().findFirst().orElse(trace).trim();
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static boolean exitsTrapped;
+
+    /**
+     * Kafka Connect's herder calls {@code Exit.exit(1)} when its thread meets an uncaught error,
+     * which would end every link of the daemon. Strait keeps the process and rebuilds that link.
+     */
+    private static synchronized void trapHerderExits() {
+        if (exitsTrapped) {
+            return;
+        }
+        exitsTrapped = true;
+        Exit.setExitProcedure((code, message) -> {
+            String thread = Thread.currentThread().getName();
+            if (thread.startsWith(LinkHerder.class.getSimpleName() + "-")) {
+                log.error("Kafka Connect asked to exit ({}) from {}; only that link is rebuilt", code, thread);
+                return;
+            }
+            System.exit(code);
+        });
+    }
+}
