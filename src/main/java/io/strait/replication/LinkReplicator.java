@@ -237,8 +237,12 @@ public final class LinkReplicator {
                 }
             }
         }
-        boolean sourceHasTasks = connectors.stream()
-                .anyMatch(c -> c.name().equals(MirrorSettings.connectorName(link, MirrorSourceConnector.class)));
+        String sourceName = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
+        boolean sourceKnown = connectors.stream().anyMatch(c -> c.name().equals(sourceName));
+        // MirrorSourceConnector has no task until its source has a partition to copy: such a link is
+        // running, but idle, and is not announced as replicating yet.
+        int sourceTasks = connectors.stream().filter(c -> c.name().equals(sourceName))
+                .mapToInt(c -> c.tasks().size()).sum();
         if (!failed.isEmpty()) {
             String why = String.join("; ", failed);
             if (status.state() != State.FAILING || !status.detail().orElse("").equals(why)) {
@@ -248,11 +252,10 @@ public final class LinkReplicator {
             if (System.nanoTime() >= nextRetryNanos) {
                 restartFailed(connectors);
             }
-        } else if (allRunning && sourceHasTasks) {
-            if (!announcedRunning) {
+        } else if (allRunning && sourceKnown) {
+            if (!announcedRunning && sourceTasks > 0) {
                 announcedRunning = true;
-                log.info("Link {} is replicating ({} tasks) {} ms after start", link,
-                        connectors.stream().mapToInt(c -> c.tasks().size()).sum(),
+                log.info("Link {} is replicating ({} source tasks) {} ms after start", link, sourceTasks,
                         (System.nanoTime() - startAttemptNanos) / 1_000_000);
             } else if (status.state() == State.FAILING) {
                 log.info("Link {} recovered", link);

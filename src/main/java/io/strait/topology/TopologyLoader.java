@@ -143,6 +143,8 @@ public final class TopologyLoader {
     private final class Reading {
         private final String description;
         private final List<Problem> problems = new ArrayList<>();
+        /** Paths of values whose ${VAR} is not set, already reported. */
+        private final Set<String> unset = new LinkedHashSet<>();
 
         Reading(String description) {
             this.description = description;
@@ -158,9 +160,29 @@ public final class TopologyLoader {
                         + " (see topologies/ for examples)");
                 throw new TopologyException(problems);
             }
-            findUnresolved(config.getValue("strait"));
+            findUnresolved(parsed.root(), config.getValue("strait"), List.of("strait"));
+            // Go on without the unset values (a key falls back to its default, or is missing), so
+            // that every other error is still found.
+            for (String path : unset) {
+                config = config.withoutPath(path);
+            }
+            config = config.withFallback(reference);
+            try {
+                return validate(parsed, config);
+            } catch (ConfigException.NotResolved e) {
+                // an unset value that could not be set aside: reported above
+                throw new TopologyException(problems);
+            }
+        }
+
+        private Topology validate(Config parsed, Config config) throws TopologyException {
             Config strait = config.getConfig("strait");
-            unknownKeys(parsed.getConfig("strait").root(), ROOT_KEYS, "strait");
+            ConfigObject own = parsed.getConfig("strait").root();
+            unknownKeys(own, ROOT_KEYS, "strait");
+            unknownKeysIn(own, "cluster-defaults", CLUSTER_KEYS);
+            unknownKeysIn(own, "flow-defaults", FLOW_SETTING_KEYS);
+            unknownKeysIn(own, "http", Set.of("bind", "port"));
+            unknownKeysIn(own, "engine", Set.of("worker", "stop-timeout"));
 
             SortedMap<String, ClusterSettings> clusters = readClusters(strait);
             List<LinkSettings> candidates = readFlows(strait, clusters);
@@ -172,11 +194,14 @@ public final class TopologyLoader {
             HttpSettings http = readHttp(strait);
             EngineSettings engine = readEngine(strait);
 
+            // Where the file has the key, or else its strait block: never reference.conf.
             if (strait.hasPath("clusters") && clusters.isEmpty() && problems.stream().noneMatch(Problem::isError)) {
-                error(strait.getValue("clusters").origin(), "No clusters: define at least two under strait.clusters");
+                error((own.containsKey("clusters") ? own.get("clusters") : own).origin(),
+                        "No clusters: define at least two under strait.clusters");
             }
             if (links.isEmpty() && problems.stream().noneMatch(Problem::isError)) {
-                error(strait.getValue("flows").origin(), "No flows: define at least one under strait.flows,"
+                error((own.containsKey("flows") ? own.get("flows") : own).origin(),
+                        "No flows: define at least one under strait.flows,"
                         + " for example dr { type = link, source = east, target = west }");
             }
             if (problems.stream().anyMatch(Problem::isError)) {
@@ -210,8 +235,10 @@ public final class TopologyLoader {
                 Config cluster = own.toConfig().withFallback(defaults);
                 String bootstrap = null;
                 if (!cluster.hasPath("bootstrap-servers")) {
-                    error(value.origin(), "Missing bootstrap-servers for cluster " + alias
-                            + ": write bootstrap-servers = \"host:9092\" (if it comes from ${?VAR}, that variable is not set)");
+                    if (!unset.contains(ConfigUtil.joinPath("strait", "clusters", alias, "bootstrap-servers"))) {
+                        error(value.origin(), "Missing bootstrap-servers for cluster " + alias
+                                + ": write bootstrap-servers = \"host:9092\" (if it comes from ${?VAR}, that variable is not set)");
+                    }
                 } else {
                     bootstrap = string(cluster, "bootstrap-servers");
                     if (bootstrap != null && bootstrap.isBlank()) {
@@ -219,10 +246,12 @@ public final class TopologyLoader {
                                 + " of cluster " + alias + ": it must list host:port pairs, for example \"host:9092\"");
                     }
                 }
-                SortedMap<String, String> clients = flatMap(cluster, "kafka-clients", "kafka-clients of cluster " + alias);
-                for (String refused : REFUSED_CLIENT_KEYS) {
+                Map<String, ConfigOrigin> clientOrigins = new HashMap<>();
+                SortedMap<String, String> clients = flatMap(cluster, "kafka-clients", "kafka-clients of cluster " + alias,
+                        clientOrigins);
+                for (String refused : new TreeSet<>(REFUSED_CLIENT_KEYS)) {
                     if (clients.remove(refused) != null) {
-                        error(cluster.getValue("kafka-clients").origin(), "Invalid key " + refused + " in kafka-clients"
+                        error(clientOrigins.get(refused), "Invalid key " + refused + " in kafka-clients"
                                 + " of cluster " + alias + ": Strait sets it"
                                 + (refused.equals("bootstrap.servers") ? "; write bootstrap-servers instead" : ""));
                     }
@@ -811,20 +840,54 @@ public final class TopologyLoader {
             }
         }
 
-        private void findUnresolved(ConfigValue value) {
+        /** Unknown keys in a block of the file's strait { }, such as a misspelt key in flow-defaults. */
+        private void unknownKeysIn(ConfigObject strait, String block, Set<String> known) {
+            if (strait.get(block) instanceof ConfigObject object) {
+                unknownKeys(object, known, block);
+            }
+        }
+
+        /** Reports every value whose ${VAR} is not set, and notes its path (a list's, for an item). */
+        private void findUnresolved(ConfigObject fileRoot, ConfigValue value, List<String> path) {
             try {
                 if (value instanceof ConfigObject object) {
-                    object.values().forEach(this::findUnresolved);
+                    object.forEach((key, child) -> {
+                        List<String> childPath = new ArrayList<>(path);
+                        childPath.add(key);
+                        findUnresolved(fileRoot, child, childPath);
+                    });
                 } else if (value instanceof ConfigList list) {
-                    list.forEach(this::findUnresolved);
+                    list.forEach(item -> findUnresolved(fileRoot, item, path));
                 } else {
                     value.unwrapped();
                 }
             } catch (ConfigException.NotResolved e) {
                 String expression = value.render();
                 String variable = expression.replaceAll("(?s).*\\$\\{\\??([^}]*)}.*", "$1");
-                error(value.origin(), "Unset variable in " + expression + ": " + variable + " is neither set in the"
-                        + " environment nor in the file; set it, or write ${?" + variable + "} where it may be absent");
+                if (expression.contains("\n")) {
+                    // an override of a default that could not be merged: the rendering lists both
+                    expression = "${" + variable + "}";
+                }
+                error(originInFile(fileRoot, path, value.origin()), "Unset variable in " + expression + ": " + variable
+                        + " is neither set in the environment nor in the file; set it, or write ${?" + variable
+                        + "} where it may be absent");
+                unset.add(ConfigUtil.joinPath(path));
+            }
+        }
+
+        /** The origin of the value at a path as the file writes it, which a merge with a default would blur. */
+        private ConfigOrigin originInFile(ConfigObject fileRoot, List<String> path, ConfigOrigin fallback) {
+            ConfigValue at = fileRoot;
+            try {
+                for (String key : path) {
+                    if (!(at instanceof ConfigObject object) || !object.containsKey(key)) {
+                        return fallback;
+                    }
+                    at = object.get(key);
+                }
+                return at.origin();
+            } catch (ConfigException e) {
+                return fallback;
             }
         }
 
