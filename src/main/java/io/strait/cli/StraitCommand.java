@@ -38,8 +38,12 @@ public final class StraitCommand implements Runnable {
         CommandLine commandLine = new CommandLine(new StraitCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);
-        commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.INVALID_INPUT);
-        commandLine.getCommandSpec().exitCodeOnExecutionException(ExitCodes.FAILURE);
+        java.util.List<CommandLine> all = new java.util.ArrayList<>(commandLine.getSubcommands().values());
+        all.add(commandLine);
+        for (CommandLine command : all) {
+            command.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.INVALID_INPUT);
+            command.getCommandSpec().exitCodeOnExecutionException(ExitCodes.FAILURE);
+        }
         commandLine.setExecutionExceptionHandler(new FailureHandler());
         return commandLine.execute(args);
     }

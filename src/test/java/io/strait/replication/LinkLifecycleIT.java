@@ -85,7 +85,7 @@ class LinkLifecycleIT {
                             }
                         });
                         produced.incrementAndGet();
-                        if (i % 30 == 29) {
+                        if (i % 3 == 2) {
                             Thread.sleep(10);
                         }
                     }

@@ -48,22 +48,54 @@ public final class TestClusters implements AutoCloseable {
 
     private static final DefaultReplicationPolicy POLICY = new DefaultReplicationPolicy();
 
-    private final Map<String, LocalKafkaCluster> clusters = new LinkedHashMap<>();
+    /** Where the test brokers come from: {@code -Dstrait.brokers=inprocess} (default) or {@code testcontainers}. */
+    public enum Provider {
+        INPROCESS, TESTCONTAINERS;
+
+        public static Provider fromSystemProperty() {
+            String name = System.getProperty("strait.brokers", "inprocess");
+            return switch (name) {
+                case "inprocess" -> INPROCESS;
+                case "testcontainers" -> TESTCONTAINERS;
+                default -> throw new IllegalArgumentException("-Dstrait.brokers=" + name
+                        + ": write inprocess or testcontainers");
+            };
+        }
+    }
+
+    /** A running test broker. */
+    interface Broker extends AutoCloseable {
+        String bootstrapServers();
+
+        @Override
+        void close();
+    }
+
+    private final Map<String, Broker> clusters = new LinkedHashMap<>();
     private final Map<String, Admin> admins = new HashMap<>();
 
     private TestClusters() {
     }
 
-    /** Starts one cluster per alias, in parallel. */
+    /** Starts one cluster per alias, in parallel, from the provider chosen by {@code -Dstrait.brokers}. */
     public static TestClusters start(String... aliases) throws Exception {
+        return start(Provider.fromSystemProperty(), aliases);
+    }
+
+    /** Starts one cluster per alias, in parallel; skips the test when the provider cannot run here. */
+    public static TestClusters start(Provider provider, String... aliases) throws Exception {
+        if (provider == Provider.TESTCONTAINERS) {
+            ContainerBroker.requireDocker();
+        }
         TestClusters result = new TestClusters();
         ExecutorService pool = Executors.newFixedThreadPool(aliases.length);
         try {
-            Map<String, Future<LocalKafkaCluster>> starting = new LinkedHashMap<>();
+            Map<String, Future<Broker>> starting = new LinkedHashMap<>();
             for (String alias : aliases) {
-                starting.put(alias, pool.submit(() -> LocalKafkaCluster.start(alias)));
+                starting.put(alias, pool.submit(() -> provider == Provider.TESTCONTAINERS
+                        ? ContainerBroker.start(alias) : inProcess(alias)));
             }
-            for (Map.Entry<String, Future<LocalKafkaCluster>> entry : starting.entrySet()) {
+            for (Map.Entry<String, Future<Broker>> entry : starting.entrySet()) {
                 result.clusters.put(entry.getKey(), entry.getValue().get(120, TimeUnit.SECONDS));
             }
         } catch (Exception e) {
@@ -75,6 +107,21 @@ public final class TestClusters implements AutoCloseable {
         return result;
     }
 
+    private static Broker inProcess(String alias) throws Exception {
+        LocalKafkaCluster cluster = LocalKafkaCluster.start(alias);
+        return new Broker() {
+            @Override
+            public String bootstrapServers() {
+                return cluster.bootstrapServers();
+            }
+
+            @Override
+            public void close() {
+                cluster.close();
+            }
+        };
+    }
+
     public Set<String> aliases() {
         return clusters.keySet();
     }
@@ -83,8 +130,8 @@ public final class TestClusters implements AutoCloseable {
         return cluster(alias).bootstrapServers();
     }
 
-    private LocalKafkaCluster cluster(String alias) {
-        LocalKafkaCluster cluster = clusters.get(alias);
+    private Broker cluster(String alias) {
+        Broker cluster = clusters.get(alias);
         if (cluster == null) {
             throw new IllegalArgumentException("No test cluster " + alias);
         }
@@ -257,7 +304,7 @@ public final class TestClusters implements AutoCloseable {
         admins.values().forEach(admin -> admin.close(Duration.ofSeconds(5)));
         admins.clear();
         // Close in parallel: each broker takes a few seconds to shut down.
-        clusters.values().parallelStream().forEach(LocalKafkaCluster::close);
+        clusters.values().parallelStream().forEach(Broker::close);
         clusters.clear();
     }
 
