@@ -1,6 +1,7 @@
 package io.strait.cli;
 
 import io.strait.daemon.StraitDaemon;
+import io.strait.http.StatusServer;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -23,10 +24,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TopologyException, InterruptedException {
-        Topology topology = new TopologyLoader().load(file);
+        TopologyLoader loader = new TopologyLoader();
+        Topology topology = loader.load(file);
         topology.warnings().forEach(w -> log.warn("{}", w));
-        StraitDaemon daemon = new StraitDaemon(topology);
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "strait-shutdown"));
+        StraitDaemon daemon = new StraitDaemon(topology, file, loader);
+        StatusServer http;
+        try {
+            http = StatusServer.start(topology.http(), daemon);
+        } catch (java.io.IOException e) {
+            throw new UnreachableException("cannot serve HTTP on " + topology.http().bind() + ":"
+                    + topology.http().port() + ": " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.stop();
+            http.close();
+        }, "strait-shutdown"));
         daemon.start();
         daemon.awaitStop();
         return ExitCodes.OK;

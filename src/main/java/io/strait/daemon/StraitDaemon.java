@@ -1,39 +1,92 @@
 package io.strait.daemon;
 
+import io.strait.replication.InternalEndpoint;
 import io.strait.replication.LinkReplicator;
 import io.strait.replication.MirrorSettings;
+import io.strait.replication.ReplicationPlanner;
 import io.strait.topology.LinkId;
+import io.strait.topology.Problem;
 import io.strait.topology.Topology;
+import io.strait.topology.TopologyException;
+import io.strait.topology.TopologyLoader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The long-lived replication daemon: one {@link LinkReplicator} per link of the topology. Links
- * start in the background and keep retrying on their own; {@link #stop()} stops them all in
- * parallel, each within the topology's stop timeout.
+ * start in the background and keep retrying on their own. A new topology (a reload) starts new
+ * links, stops removed ones, restarts changed ones and leaves every other link alone.
+ * {@link #stop()} stops every link in parallel, each within the topology's stop timeout.
  */
 public final class StraitDaemon {
 
     private static final Logger log = LoggerFactory.getLogger(StraitDaemon.class);
+    private static final Duration LAG_EVERY = Duration.ofSeconds(10);
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The source side of a link's progress: per source partition, records not yet replicated. */
+    public record LagSample(Instant at, SortedMap<TopicPartition, Long> lag, Optional<String> error) {
+        public long total() {
+            return lag.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** What reloads have done so far. */
+    public record ReloadState(long reloads, long failures, Optional<Instant> lastAt, List<String> lastErrors) {
+    }
+
+    private final Path file;
+    private final TopologyLoader loader;
     private final Plugins plugins;
     private final SortedMap<LinkId, LinkReplicator> links = new TreeMap<>();
+    private final Map<LinkId, Fingerprint> fingerprints = new HashMap<>();
+    private final Map<LinkId, LagSample> lag = new ConcurrentHashMap<>();
+    private final Map<String, Admin> lagAdmins = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicLong lastTick = new AtomicLong(System.nanoTime());
+    private final ScheduledExecutorService ticker = single("strait-daemon");
+    private final ScheduledExecutorService sampler = single("strait-lag-sampler");
     private volatile Topology topology;
+    private volatile ReloadState reloadState = new ReloadState(0, 0, Optional.empty(), List.of());
+    private InternalEndpoint endpoint;
+    private TopologyWatcher watcher;
 
+    /** A daemon for a topology that is not reloaded from a file (demo, tests). */
     public StraitDaemon(Topology topology) {
+        this(topology, null, null);
+    }
+
+    /** A daemon for a topology file, which it watches and reloads when it changes. */
+    public StraitDaemon(Topology topology, Path file, TopologyLoader loader) {
         this.topology = topology;
+        this.file = file;
+        this.loader = loader;
         long begin = System.nanoTime();
         // Connect's plugins are found once and shared by every link's worker.
         this.plugins = new Plugins(topology.engine().worker());
@@ -43,14 +96,99 @@ public final class StraitDaemon {
 
     /** Starts every link in the background; returns at once. */
     public synchronized void start() {
+        if (topology.scaleOut().enabled()) {
+            endpoint = InternalEndpoint.start(topology.scaleOut());
+        }
         MirrorSettings settings = new MirrorSettings(topology);
         log.info("Starting {} links of {}: {}", topology.links().size(), topology.source(),
                 String.join(", ", topology.links().keySet().stream().map(LinkId::toString).toList()));
         for (LinkId id : topology.links().keySet()) {
-            LinkReplicator replicator = new LinkReplicator(id, settings, plugins, topology.engine().stopTimeout());
-            links.put(id, replicator);
-            replicator.start();
+            startLink(id, settings);
         }
+        ticker.scheduleWithFixedDelay(() -> lastTick.set(System.nanoTime()), 0, 1, TimeUnit.SECONDS);
+        sampler.scheduleWithFixedDelay(this::sampleLag, LAG_EVERY.toMillis(), LAG_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (file != null && topology.reload().watch()) {
+            watcher = new TopologyWatcher(file, topology.reload().interval(), this::reload);
+            watcher.start();
+        }
+    }
+
+    private void startLink(LinkId id, MirrorSettings settings) {
+        LinkReplicator replicator = new LinkReplicator(id, settings, plugins, topology.engine().stopTimeout(), endpoint);
+        links.put(id, replicator);
+        fingerprints.put(id, Fingerprint.of(settings, id));
+        replicator.start();
+    }
+
+    /**
+     * Reads the topology file again and applies it. If it is invalid, nothing changes: the errors
+     * are logged and kept for {@code /status} and the metrics.
+     */
+    public void reload() {
+        if (file == null || stopping.get()) {
+            return;
+        }
+        Topology next;
+        try {
+            next = loader.load(file);
+        } catch (TopologyException e) {
+            List<String> errors = e.errors().stream().map(Problem::toString).toList();
+            errors.forEach(error -> log.error("Reload refused: {}", error));
+            log.error("Reload of {} refused ({} errors); the running topology is unchanged", file, errors.size());
+            ReloadState was = reloadState;
+            reloadState = new ReloadState(was.reloads(), was.failures() + 1, Optional.of(Instant.now()), errors);
+            return;
+        } catch (RuntimeException e) {
+            log.error("Reload of {} failed; the running topology is unchanged", file, e);
+            ReloadState was = reloadState;
+            reloadState = new ReloadState(was.reloads(), was.failures() + 1, Optional.of(Instant.now()),
+                    List.of(String.valueOf(e.getMessage())));
+            return;
+        }
+        apply(next);
+    }
+
+    /** Moves the running links to a new, valid topology, touching only the links that differ. */
+    public synchronized void apply(Topology next) {
+        if (stopping.get()) {
+            return;
+        }
+        long begin = System.nanoTime();
+        next.warnings().forEach(w -> log.warn("{}", w));
+        MirrorSettings settings = new MirrorSettings(next);
+        List<LinkId> removed = new ArrayList<>();
+        List<LinkId> changed = new ArrayList<>();
+        List<LinkId> added = new ArrayList<>();
+        for (LinkId id : links.keySet()) {
+            if (!next.links().containsKey(id)) {
+                removed.add(id);
+            } else if (!fingerprints.get(id).equals(Fingerprint.of(settings, id))) {
+                changed.add(id);
+            }
+        }
+        next.links().keySet().stream().filter(id -> !links.containsKey(id)).forEach(added::add);
+        if (!Objects.equals(next.http(), topology.http()) || !Objects.equals(next.scaleOut(), topology.scaleOut())) {
+            log.warn("Changes to strait.http and strait.scale-out take effect at the next restart");
+        }
+        List<LinkId> stopping = new ArrayList<>(removed);
+        stopping.addAll(changed);
+        CompletableFuture.allOf(stopping.stream()
+                .map(id -> CompletableFuture.runAsync(links.get(id)::stop))
+                .toArray(CompletableFuture[]::new)).join();
+        stopping.forEach(id -> {
+            links.remove(id);
+            fingerprints.remove(id);
+            lag.remove(id);
+        });
+        this.topology = next;
+        closeLagAdmins();
+        changed.forEach(id -> startLink(id, settings));
+        added.forEach(id -> startLink(id, settings));
+        ReloadState was = reloadState;
+        reloadState = new ReloadState(was.reloads() + 1, was.failures(), Optional.of(Instant.now()), List.of());
+        log.info("Applied topology {} in {} ms: {} links added {}, {} removed {}, {} restarted {}, {} unchanged",
+                next.source(), (System.nanoTime() - begin) / 1_000_000, added.size(), added, removed.size(), removed,
+                changed.size(), changed, links.size() - added.size() - changed.size());
     }
 
     /** Stops every link, in parallel; idempotent. */
@@ -59,6 +197,9 @@ public final class StraitDaemon {
             return;
         }
         long begin = System.nanoTime();
+        if (watcher != null) {
+            watcher.stop();
+        }
         List<LinkReplicator> running;
         synchronized (this) {
             running = new ArrayList<>(links.values());
@@ -67,6 +208,14 @@ public final class StraitDaemon {
         CompletableFuture.allOf(running.stream()
                 .map(link -> CompletableFuture.runAsync(link::stop))
                 .toArray(CompletableFuture[]::new)).join();
+        ticker.shutdownNow();
+        sampler.shutdownNow();
+        synchronized (this) {
+            closeLagAdmins();
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
         log.info("Strait stopped in {} ms", (System.nanoTime() - begin) / 1_000_000);
         stopped.countDown();
     }
@@ -80,6 +229,15 @@ public final class StraitDaemon {
         return topology;
     }
 
+    public ReloadState reloadState() {
+        return reloadState;
+    }
+
+    /** False when the daemon's own threads stopped making progress: it is wedged. */
+    public boolean alive() {
+        return !stopping.get() && System.nanoTime() - lastTick.get() < TimeUnit.SECONDS.toNanos(30);
+    }
+
     /** A snapshot of every link, by id. */
     public synchronized SortedMap<LinkId, LinkReplicator.Status> statuses() {
         SortedMap<LinkId, LinkReplicator.Status> statuses = new TreeMap<>();
@@ -87,8 +245,70 @@ public final class StraitDaemon {
         return statuses;
     }
 
-    /** The running replicators, by link (tests and the HTTP server read them). */
-    public synchronized Map<LinkId, LinkReplicator> links() {
-        return Map.copyOf(links);
+    /** The running replicators, by link. */
+    public synchronized SortedMap<LinkId, LinkReplicator> links() {
+        return new TreeMap<>(links);
+    }
+
+    /** The latest lag sample of each link that has one. */
+    public Map<LinkId, LagSample> lag() {
+        return Map.copyOf(lag);
+    }
+
+    // ---- lag ----
+
+    private void sampleLag() {
+        for (Map.Entry<LinkId, LinkReplicator> entry : links().entrySet()) {
+            LinkId id = entry.getKey();
+            try {
+                Map<TopicPartition, Long> positions = entry.getValue().committedPositions()
+                        .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                SortedMap<TopicPartition, Long> sample = new TreeMap<>(
+                        java.util.Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition));
+                if (!positions.isEmpty()) {
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    positions.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+                    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = lagAdmin(id.source())
+                            .listOffsets(latest).all().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    // The committed position is the offset of the last record replicated.
+                    positions.forEach((tp, position) ->
+                            sample.put(tp, Math.max(0, ends.get(tp).offset() - position - 1)));
+                }
+                lag.put(id, new LagSample(Instant.now(), sample, Optional.empty()));
+            } catch (Exception e) {
+                LagSample was = lag.get(id);
+                lag.put(id, new LagSample(Instant.now(), was == null ? new TreeMap<>() : was.lag(),
+                        Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage())));
+            }
+        }
+    }
+
+    private synchronized Admin lagAdmin(String alias) {
+        return lagAdmins.computeIfAbsent(alias, a -> {
+            Map<String, Object> config = ReplicationPlanner.adminConfig(topology.cluster(a), LAG_TIMEOUT);
+            config.put("client.id", "strait-lag-" + a);
+            return Admin.create(config);
+        });
+    }
+
+    private synchronized void closeLagAdmins() {
+        lagAdmins.values().forEach(admin -> admin.close(Duration.ofSeconds(1)));
+        lagAdmins.clear();
+    }
+
+    private static ScheduledExecutorService single(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Everything a link's replicator is built from: when it is equal, the link is left alone. */
+    private record Fingerprint(SortedMap<String, String> worker, Map<String, SortedMap<String, String>> connectors) {
+        /** Both clusters' addresses and client settings are part of these; file positions are not. */
+        static Fingerprint of(MirrorSettings settings, LinkId link) {
+            return new Fingerprint(settings.workerConfig(link), settings.connectorConfigs(link));
+        }
     }
 }

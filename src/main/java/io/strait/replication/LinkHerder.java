@@ -27,17 +27,27 @@ final class LinkHerder extends DistributedHerder {
 
     private final LinkId link;
     private final MirrorSettings settings;
+    private final java.util.concurrent.atomic.AtomicLong taskStarts;
     private boolean wasLeader;
     private volatile boolean ended;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
-    LinkHerder(LinkId link, MirrorSettings settings, DistributedConfig config, Worker worker, String kafkaClusterId,
+    LinkHerder(LinkId link, MirrorSettings settings, java.util.concurrent.atomic.AtomicLong taskStarts,
+               DistributedConfig config, Worker worker, String kafkaClusterId,
                StatusBackingStore statusStore, ConfigBackingStore configStore, String restUrl, RestClient restClient,
                ConnectorClientConfigOverridePolicy overridePolicy, List<String> restNamespace, AutoCloseable... uponShutdown) {
         super(config, Time.SYSTEM, worker, kafkaClusterId, statusStore, configStore, restUrl, restClient, overridePolicy,
                 restNamespace, uponShutdown);
         this.link = link;
         this.settings = settings;
+        this.taskStarts = taskStarts;
+    }
+
+    /** Connect reports every task start-up of this worker here: counted, so that restarts are visible. */
+    @Override
+    public void onStartup(org.apache.kafka.connect.util.ConnectorTaskId id) {
+        taskStarts.incrementAndGet();
+        super.onStartup(id);
     }
 
     /** The herder's thread ends when it is stopped, or after an error Connect could not handle. */

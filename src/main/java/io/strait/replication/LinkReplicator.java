@@ -59,6 +59,9 @@ public final class LinkReplicator {
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     private static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+    /** How often a running link checks that it still reaches both its clusters. */
+    private static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Where a link is in its life. */
     public enum State {
@@ -78,10 +81,10 @@ public final class LinkReplicator {
      * @param detail     why it is not running, or empty
      * @param connectors Connect's view of each connector and its tasks (empty until known)
      * @param starts     how many herders were started for this link (1 unless it had to be rebuilt)
-     * @param taskStarts how many times tasks were (re)started, as seen by Strait
+     * @param taskStarts how many times tasks of the link were started on this instance
      */
     public record Status(LinkId link, State state, Optional<String> detail, Instant since,
-                         List<ConnectorStateInfo> connectors, int starts, int taskStarts) {
+                         List<ConnectorStateInfo> connectors, int starts, long taskStarts) {
         public int runningTasks() {
             return (int) connectors.stream().flatMap(c -> c.tasks().stream())
                     .filter(t -> "RUNNING".equals(t.state())).count();
@@ -92,10 +95,15 @@ public final class LinkReplicator {
     private final MirrorSettings settings;
     private final Plugins plugins;
     private final Duration stopTimeout;
+    private final InternalEndpoint endpoint;
     private final ScheduledExecutorService scheduler;
 
     // Written on the scheduler thread; read anywhere.
     private volatile LinkHerder herder;
+    private volatile Worker worker;
+    private final Map<String, Admin> probes = new HashMap<>();
+    private long nextProbeNanos;
+    private Optional<String> unreachableNow = Optional.empty();
     private volatile Status status;
     private volatile boolean stopped;
     private long startAttemptNanos;
@@ -103,14 +111,19 @@ public final class LinkReplicator {
     private int failures;
     private long nextRetryNanos;
     private int starts;
-    private int taskStarts;
-    private final Map<String, String> lastTaskStates = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong taskStartCount = new java.util.concurrent.atomic.AtomicLong();
 
-    public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout) {
+    /**
+     * @param endpoint the instance's internal endpoint when several instances share the links
+     *                 (scale-out), or null when this instance runs alone
+     */
+    public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
+                          InternalEndpoint endpoint) {
         this.link = link;
         this.settings = settings;
         this.plugins = plugins;
         this.stopTimeout = stopTimeout;
+        this.endpoint = endpoint;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "strait-link-" + link);
             thread.setDaemon(true);
@@ -154,6 +167,7 @@ public final class LinkReplicator {
                 Thread.currentThread().interrupt();
             }
             stopHerder();
+            probes.values().forEach(admin -> admin.close(Duration.ofSeconds(1)));
         });
         try {
             stopping.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -180,6 +194,22 @@ public final class LinkReplicator {
             if (herder.ended()) {
                 stopHerder();
                 fail("Kafka Connect's herder for the link stopped after an error (see the log above)");
+                return;
+            }
+            if (System.nanoTime() >= nextProbeNanos) {
+                // Connect keeps retrying on its own while a cluster is away, and says nothing of it:
+                // Strait looks, so that the link is reported failing until the cluster is back.
+                nextProbeNanos = System.nanoTime() + PROBE_EVERY.toNanos();
+                Optional<String> unreachable = probe(link.target()).or(() -> probe(link.source()));
+                if (unreachable.isPresent() && unreachableNow.isEmpty()) {
+                    log.warn("Link {} is failing: {}; Kafka Connect keeps retrying", link, unreachable.get());
+                } else if (unreachable.isEmpty() && unreachableNow.isPresent()) {
+                    log.info("Link {} reaches its clusters again", link);
+                }
+                unreachableNow = unreachable;
+            }
+            if (unreachableNow.isPresent()) {
+                setState(State.FAILING, unreachableNow, status.connectors());
                 return;
             }
             observe();
@@ -226,10 +256,6 @@ public final class LinkReplicator {
             }
             for (ConnectorStateInfo.TaskState task : info.tasks()) {
                 String key = name + "-" + task.id();
-                if ("RUNNING".equals(task.state()) && !"RUNNING".equals(lastTaskStates.get(key))) {
-                    taskStarts++;
-                }
-                lastTaskStates.put(key, task.state());
                 if ("FAILED".equals(task.state())) {
                     failed.add("task " + key + ": " + firstLine(task.trace()));
                 } else if (!"RUNNING".equals(task.state())) {
@@ -299,19 +325,89 @@ public final class LinkReplicator {
     private void setState(State state, Optional<String> detail, List<ConnectorStateInfo> connectors) {
         Status previous = status;
         Instant since = previous.state() == state ? previous.since() : Instant.now();
-        status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStarts);
+        status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStartCount.get());
     }
 
     private void stopHerder() {
         LinkHerder current = herder;
         herder = null;
+        worker = null;
         if (current != null) {
+            if (endpoint != null) {
+                endpoint.unregister(link, current);
+            }
             try {
                 current.stop();
             } catch (RuntimeException e) {
                 log.warn("Stopping the herder of link {} failed", link, e);
             }
         }
+    }
+
+    /** Checks, with a long-lived admin client, that the cluster answers; says why not. */
+    private Optional<String> probe(String alias) {
+        ClusterSettings cluster = settings.topology().cluster(alias);
+        Admin admin = probes.computeIfAbsent(alias, a -> {
+            Map<String, Object> config = ReplicationPlanner.adminConfig(cluster, PROBE_TIMEOUT);
+            config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "strait-probe-" + link + "-" + a);
+            return Admin.create(config);
+        });
+        try {
+            admin.describeCluster().clusterId().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": no answer within "
+                    + PROBE_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception e) {
+            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": " + rootMessage(e));
+        }
+    }
+
+    /**
+     * The metrics of the link's Kafka Connect worker, MirrorMaker 2's per-partition ones among
+     * them (record-count, byte-count, replication-latency-ms, record-age-ms), while it runs.
+     */
+    public Optional<org.apache.kafka.common.metrics.Metrics> workerMetrics() {
+        Worker current = worker;
+        return current == null ? Optional.empty() : Optional.of(current.metrics().metrics());
+    }
+
+    /** Tasks started for this link by its herders on this instance, since the replicator was created. */
+    public long taskStarts() {
+        return taskStartCount.get();
+    }
+
+    /**
+     * The source positions the link has committed: for each source topic-partition, the offset of
+     * the last record replicated. Asks the link's herder; completes when it answers.
+     */
+    public CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> committedPositions() {
+        LinkHerder current = herder;
+        CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> result = new CompletableFuture<>();
+        if (current == null) {
+            result.complete(Map.of());
+            return result;
+        }
+        current.connectorOffsets(MirrorSettings.connectorName(link, MirrorSourceConnector.class), (error, offsets) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> positions = new HashMap<>();
+            offsets.offsets().forEach(o -> {
+                Object topic = o.partition().get("topic");
+                Object partition = o.partition().get("partition");
+                Object offset = o.offset() == null ? null : o.offset().get("offset");
+                if (topic != null && partition instanceof Number p && offset instanceof Number n) {
+                    positions.put(new org.apache.kafka.common.TopicPartition(topic.toString(), p.intValue()), n.longValue());
+                }
+            });
+            result.complete(positions);
+        });
+        return result;
     }
 
     private Optional<String> unreachable(String alias) {
@@ -343,16 +439,25 @@ public final class LinkReplicator {
         ConnectorClientConfigOverridePolicy overridePolicy = new AllConnectorClientConfigOverridePolicy();
         overridePolicy.configure(settings.config().originals());
         Worker worker = new Worker(workerId(), Time.SYSTEM, plugins, config, offsetStore, overridePolicy);
+        this.worker = worker;
         StatusBackingStore statusStore = new KafkaStatusBackingStore(Time.SYSTEM, worker.getInternalValueConverter(),
                 sharedAdmin, clientIdBase);
         statusStore.configure(config);
         ConfigBackingStore configStore = new KafkaConfigBackingStore(worker.getInternalValueConverter(), config,
                 worker.configTransformer(), sharedAdmin, clientIdBase);
-        return new LinkHerder(link, settings, config, worker, clusterId, statusStore, configStore, "NOTUSED", null,
-                overridePolicy, List.of(link.source(), link.target()), sharedAdmin);
+        LinkHerder built = new LinkHerder(link, settings, taskStartCount, config, worker, clusterId, statusStore, configStore,
+                endpoint == null ? "NOTUSED" : endpoint.advertisedUrl().toString(),
+                endpoint == null ? null : endpoint.client(), overridePolicy, InternalEndpoint.namespace(link), sharedAdmin);
+        if (endpoint != null) {
+            endpoint.register(link, built);
+        }
+        return built;
     }
 
     private String workerId() {
+        if (endpoint != null) {
+            return endpoint.advertisedUrl().getHost() + ":" + endpoint.advertisedUrl().getPort() + "/" + link;
+        }
         String host;
         try {
             host = InetAddress.getLocalHost().getCanonicalHostName();

@@ -12,11 +12,13 @@ import java.util.TreeMap;
  * @param links    every link, by id, in {@code source->target} order
  * @param http     where the daemon serves health, readiness and metrics
  * @param engine   settings of the Kafka Connect machinery the links run on
+ * @param reload   whether and how the daemon watches the file for changes
+ * @param scaleOut how several instances share the links
  * @param warnings findings that do not stop the topology from running
  */
 public record Topology(String source, SortedMap<String, ClusterSettings> clusters,
                        SortedMap<LinkId, LinkSettings> links, HttpSettings http, EngineSettings engine,
-                       List<Problem> warnings) {
+                       ReloadSettings reload, ScaleOutSettings scaleOut, List<Problem> warnings) {
 
     public Topology {
         clusters = new TreeMap<>(clusters);

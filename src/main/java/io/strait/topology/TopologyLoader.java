@@ -46,7 +46,7 @@ public final class TopologyLoader {
     public static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private static final Set<String> ROOT_KEYS =
-            Set.of("clusters", "cluster-defaults", "flows", "flow-defaults", "http", "engine");
+            Set.of("clusters", "cluster-defaults", "flows", "flow-defaults", "http", "engine", "reload", "scale-out");
     private static final Set<String> CLUSTER_KEYS = Set.of("bootstrap-servers", "kafka-clients");
     private static final Set<String> FLOW_SETTING_KEYS = Set.of("topics", "topics-exclude", "groups",
             "groups-exclude", "naming", "separator", "tasks", "refresh-interval", "mirror");
@@ -183,6 +183,8 @@ public final class TopologyLoader {
             unknownKeysIn(own, "flow-defaults", FLOW_SETTING_KEYS);
             unknownKeysIn(own, "http", Set.of("bind", "port"));
             unknownKeysIn(own, "engine", Set.of("worker", "stop-timeout"));
+            unknownKeysIn(own, "reload", Set.of("watch", "interval"));
+            unknownKeysIn(own, "scale-out", Set.of("enabled", "bind", "port", "advertised-host"));
 
             SortedMap<String, ClusterSettings> clusters = readClusters(strait);
             List<LinkSettings> candidates = readFlows(strait, clusters);
@@ -193,6 +195,8 @@ public final class TopologyLoader {
             warnLongNames(strait, clusters);
             HttpSettings http = readHttp(strait);
             EngineSettings engine = readEngine(strait);
+            ReloadSettings reload = readReload(strait);
+            ScaleOutSettings scaleOut = readScaleOut(strait);
 
             // Where the file has the key, or else its strait block: never reference.conf.
             if (strait.hasPath("clusters") && clusters.isEmpty() && problems.stream().noneMatch(Problem::isError)) {
@@ -207,7 +211,7 @@ public final class TopologyLoader {
             if (problems.stream().anyMatch(Problem::isError)) {
                 throw new TopologyException(problems);
             }
-            return new Topology(description, clusters, links, http, engine, problems);
+            return new Topology(description, clusters, links, http, engine, reload, scaleOut, problems);
         }
 
         // ---- clusters ----
@@ -728,20 +732,52 @@ public final class TopologyLoader {
 
         // ---- http and engine ----
 
+        private ReloadSettings readReload(Config strait) {
+            boolean watch = bool(strait, "reload.watch");
+            Duration interval = duration(strait, "reload.interval", "reload", Duration.ofMillis(100));
+            return new ReloadSettings(watch, interval == null ? Duration.ofSeconds(2) : interval);
+        }
+
+        private ScaleOutSettings readScaleOut(Config strait) {
+            boolean enabled = bool(strait, "scale-out.enabled");
+            String bind = string(strait, "scale-out.bind");
+            String host = string(strait, "scale-out.advertised-host");
+            int port = port(strait, "scale-out.port");
+            return new ScaleOutSettings(enabled, bind == null ? "0.0.0.0" : bind, port, host == null ? "localhost" : host);
+        }
+
+        private boolean bool(Config config, String key) {
+            try {
+                return config.getBoolean(key);
+            } catch (ConfigException.WrongType e) {
+                error(e.origin(), "Invalid value " + render(config.getValue(key)) + " for " + key + ": write true or false");
+            } catch (ConfigException.NotResolved e) {
+                // reported by findUnresolved
+            }
+            return false;
+        }
+
+        private int port(Config config, String key) {
+            try {
+                int port = config.getInt(key);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+                error(config.getValue(key).origin(), "Invalid value " + port + " for " + key + ": write a port"
+                        + " from 1 to 65535, or 0 for any free port");
+            } catch (ConfigException.WrongType e) {
+                error(e.origin(), "Invalid value " + render(config.getValue(key)) + " for " + key + ": write a port number");
+            } catch (ConfigException.NotResolved e) {
+                // reported by findUnresolved
+            }
+            return 0;
+        }
+
         private HttpSettings readHttp(Config strait) {
             String bind = string(strait, "http.bind");
-            int port = 0;
-            try {
-                port = strait.getInt("http.port");
-                if (port < 0 || port > 65535) {
-                    error(strait.getValue("http.port").origin(), "Invalid value " + port + " for http.port: write a port"
-                            + " from 1 to 65535, or 0 for any free port");
-                }
-            } catch (ConfigException.WrongType e) {
-                error(e.origin(), "Invalid value " + render(strait.getValue("http.port")) + " for http.port: write a port number");
-            }
-            return new HttpSettings(bind == null ? "0.0.0.0" : bind, port);
+            return new HttpSettings(bind == null ? "0.0.0.0" : bind, port(strait, "http.port"));
         }
+
 
         private EngineSettings readEngine(Config strait) {
             SortedMap<String, String> worker = flatMap(strait, "engine.worker", "engine.worker");

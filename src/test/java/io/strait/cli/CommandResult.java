@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** One run of the command line, with what it printed on each stream (shown whole in failures). */
-record CommandResult(int exitCode, String out, String err) {
+public record CommandResult(int exitCode, String out, String err) {
 
-    static CommandResult run(String... args) {
+    public static CommandResult run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = StraitCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);

@@ -71,17 +71,25 @@ public final class ReplicationChecks {
                     continue;
                 }
                 String[] up = upstream(topic);
-                SortedMap<Integer, List<String>> target = describeAll(clusters.readAll(alias, topic));
-                SortedMap<Integer, List<String>> source = describeAll(clusters.readAll(up[0], up[1]));
-                assertThat(target.keySet()).as("partitions of %s on %s", topic, alias).isEqualTo(source.keySet());
-                for (Integer partition : source.keySet()) {
-                    assertThat(target.get(partition))
-                            .as("records of %s-%d on %s, against %s-%d on %s", topic, partition, alias, up[1],
-                                    partition, up[0])
-                            .containsExactlyElementsOf(source.get(partition));
-                    compared += source.get(partition).size();
-                }
+                compared += assertSameRecords(clusters, alias, topic, up[0], up[1]);
             }
+        }
+        return compared;
+    }
+
+    /** One topic against its source: same partitions, same records in the same order; returns the count. */
+    public static int assertSameRecords(TestClusters clusters, String alias, String topic, String sourceAlias,
+                                        String sourceTopic) throws Exception {
+        SortedMap<Integer, List<String>> target = describeAll(clusters.readAll(alias, topic));
+        SortedMap<Integer, List<String>> source = describeAll(clusters.readAll(sourceAlias, sourceTopic));
+        assertThat(target.keySet()).as("partitions of %s on %s", topic, alias).isEqualTo(source.keySet());
+        int compared = 0;
+        for (Integer partition : source.keySet()) {
+            assertThat(target.get(partition))
+                    .as("records of %s-%d on %s, against %s-%d on %s", topic, partition, alias, sourceTopic,
+                            partition, sourceAlias)
+                    .containsExactlyElementsOf(source.get(partition));
+            compared += source.get(partition).size();
         }
         return compared;
     }
@@ -94,6 +102,31 @@ public final class ReplicationChecks {
             described.put(partition, texts);
         });
         return described;
+    }
+
+    /**
+     * At-least-once: every source record is on the target, in the same partition, and their first
+     * arrivals are in source order; returns how many records arrived more than once.
+     */
+    public static int assertAllArrivedInOrder(TestClusters clusters, String alias, String topic, String sourceAlias,
+                                              String sourceTopic) throws Exception {
+        SortedMap<Integer, List<String>> target = describeAll(clusters.readAll(alias, topic));
+        SortedMap<Integer, List<String>> source = describeAll(clusters.readAll(sourceAlias, sourceTopic));
+        int duplicates = 0;
+        for (Integer partition : source.keySet()) {
+            List<String> firstArrivals = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (String record : target.getOrDefault(partition, List.of())) {
+                if (seen.add(record)) {
+                    firstArrivals.add(record);
+                } else {
+                    duplicates++;
+                }
+            }
+            assertThat(firstArrivals).as("partition %d of %s on %s: every record of %s on %s, in order", partition,
+                    topic, alias, sourceTopic, sourceAlias).containsExactlyElementsOf(source.get(partition));
+        }
+        return duplicates;
     }
 
     /** No topic anywhere, heartbeats included, carries an alias twice in its prefix chain. */

@@ -64,7 +64,7 @@ public final class TestClusters implements AutoCloseable {
     }
 
     /** A running test broker. */
-    interface Broker extends AutoCloseable {
+    public interface Broker extends AutoCloseable {
         String bootstrapServers();
 
         @Override
@@ -105,6 +105,13 @@ public final class TestClusters implements AutoCloseable {
             pool.shutdown();
         }
         return result;
+    }
+
+    /** Adds a broker in its own JVM, which the test can kill and restart. */
+    public ChildKafkaBroker addChildBroker(String alias) throws Exception {
+        ChildKafkaBroker broker = ChildKafkaBroker.start(alias);
+        clusters.put(alias, broker);
+        return broker;
     }
 
     private static Broker inProcess(String alias) throws Exception {

@@ -1,0 +1,83 @@
+package io.strait.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code strait status [--url URL]}: a running daemon's {@code /status} as a table. */
+@Command(name = "status", description = "Show a running daemon's links: state, tasks, lag, problems.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = "--url", defaultValue = "http://localhost:8080",
+            description = "The daemon's HTTP address (default: ${DEFAULT-VALUE}).")
+    URI url;
+
+    @Option(names = "--json", description = "Print /status as the daemon sends it.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI statusUrl = url.resolve("/status");
+        String body;
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(statusUrl)
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new UnreachableException(statusUrl + " answered " + response.statusCode());
+            }
+            body = response.body();
+        } catch (java.io.IOException e) {
+            throw new UnreachableException("no Strait daemon answers at " + statusUrl + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        }
+        if (json) {
+            out.print(body);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        JsonNode status = new ObjectMapper().readTree(body);
+        out.println("Topology " + status.path("topology").asText());
+        out.printf("%-24s %-9s %7s %9s  %s%n", "LINK", "STATE", "TASKS", "LAG", "DETAIL");
+        for (JsonNode link : status.path("links")) {
+            int running = 0;
+            int all = 0;
+            for (JsonNode connector : link.path("connectors")) {
+                for (JsonNode task : connector.path("tasks")) {
+                    all++;
+                    if ("RUNNING".equals(task.path("state").asText())) {
+                        running++;
+                    }
+                }
+            }
+            String lag = link.has("lag") ? link.path("lag").asText() : "-";
+            out.printf("%-24s %-9s %7s %9s  %s%n", link.path("link").asText(), link.path("state").asText(),
+                    running + "/" + all, lag, link.path("detail").isNull() ? "" : link.path("detail").asText());
+            for (JsonNode topic : link.path("topics")) {
+                out.printf("    %s -> %s: %d partitions, lag %d%n", topic.path("topic").asText(),
+                        topic.path("target").asText(), topic.path("partitions").asInt(), topic.path("lag").asLong());
+            }
+        }
+        JsonNode reload = status.path("reload");
+        out.printf("Reloads: %d applied, %d refused%n", reload.path("applied").asLong(), reload.path("refused").asLong());
+        for (JsonNode error : reload.path("lastErrors")) {
+            out.println("  last reload refused: " + error.asText());
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

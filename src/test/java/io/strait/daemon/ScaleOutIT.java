@@ -1,0 +1,147 @@
+package io.strait.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.testing.ChildProcesses;
+import io.strait.testing.Http;
+import io.strait.testing.ReplicationChecks;
+import io.strait.testing.TestClusters;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two daemon processes run the same topology and share the link's tasks through Kafka Connect's
+ * group membership; when one is killed (SIGKILL), the other takes over every task and no record
+ * is lost.
+ */
+class ScaleOutIT {
+
+    static final Duration SETTLE = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoInstancesShareTheTasksAndTheSurvivorTakesAllOfThem() throws Exception {
+        try (TestClusters clusters = TestClusters.start("a", "b")) {
+            clusters.createTopic("a", "orders", 8, Map.of());
+            Path file = dir.resolve("scale.conf");
+            Files.writeString(file, clusters.topology(
+                    "flows { dr { type = link, source = a, target = b, tasks = 4 } }"));
+            Instance one = Instance.start(file, dir.resolve("one.log"));
+            Instance two = Instance.start(file, dir.resolve("two.log"));
+            AtomicBoolean producing = new AtomicBoolean(true);
+            AtomicInteger produced = new AtomicInteger();
+            Thread producer = new Thread(() -> {
+                try (KafkaProducer<byte[], byte[]> p = clusters.producer("a")) {
+                    for (int i = 0; producing.get(); i++) {
+                        p.send(new ProducerRecord<>("orders", i % 8, bytes("k-" + i), bytes("v" + i)));
+                        produced.incrementAndGet();
+                        Thread.sleep(5);
+                    }
+                    p.flush();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "test-producer");
+            try {
+                producer.start();
+                await("4 tasks spread over both instances").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> {
+                            List<String> workers = taskWorkers(one);
+                            assertThat(workers).hasSize(4);
+                            assertThat(new HashSet<>(workers)).as("workers running a->b's tasks")
+                                    .containsExactlyInAnyOrder(one.workerId(), two.workerId());
+                        });
+                System.out.printf("[scale-out] a->b's 4 tasks run on both instances: %s%n", taskWorkers(one));
+                await("records copied").atMost(SETTLE).until(() -> clusters.total("b", "a.orders") > 500);
+
+                two.kill();
+                long killed = System.nanoTime();
+                await("the survivor runs every task").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> assertThat(taskWorkers(one)).hasSize(4).containsOnly(one.workerId()));
+                long failover = (System.nanoTime() - killed) / 1_000_000;
+                producing.set(false);
+                producer.join();
+                await("all records on b").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> clusters.total("b", "a.orders") >= produced.get());
+                int duplicates = ReplicationChecks.assertAllArrivedInOrder(clusters, "b", "a.orders", "a", "orders");
+                System.out.printf("[scale-out] instance killed (SIGKILL): the survivor ran all 4 tasks %d ms later;"
+                        + " %d records, 0 lost, %d duplicated%n", failover, produced.get(), duplicates);
+            } finally {
+                producing.set(false);
+                one.kill();
+                two.kill();
+            }
+        }
+    }
+
+    /** The worker of each task of the link's source connector, as the instance reports it. */
+    private static List<String> taskWorkers(Instance instance) throws Exception {
+        JsonNode status = Http.get(instance.httpPort, "/status").json();
+        List<String> workers = new ArrayList<>();
+        for (JsonNode link : status.path("links")) {
+            for (JsonNode connector : link.path("connectors")) {
+                if (connector.path("name").asText().equals("a->b")) {
+                    for (JsonNode task : connector.path("tasks")) {
+                        if ("RUNNING".equals(task.path("state").asText())) {
+                            workers.add(task.path("worker").asText());
+                        }
+                    }
+                }
+            }
+        }
+        return workers;
+    }
+
+    /** A daemon in its own JVM, as {@code bin/strait run} starts it, with scale-out on. */
+    private record Instance(Process process, int httpPort, int internalPort) {
+
+        static Instance start(Path topology, Path log) throws Exception {
+            int http = ChildProcesses.freePort();
+            int internal = ChildProcesses.freePort();
+            Process process = ChildProcesses.java(List.of("-Xmx512m"), "io.strait.cli.StraitCommand",
+                    List.of("run", topology.toString()),
+                    Map.of("STRAIT_SCALE_OUT", "true", "STRAIT_HTTP_PORT", Integer.toString(http),
+                            "STRAIT_INTERNAL_PORT", Integer.toString(internal), "STRAIT_ADVERTISED_HOST", "127.0.0.1"),
+                    log);
+            Instance instance = new Instance(process, http, internal);
+            await("instance serving").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("instance exited:\n" + Files.readString(log));
+                }
+                return Http.get(http, "/healthy").status() == 200;
+            });
+            return instance;
+        }
+
+        String workerId() {
+            return "127.0.0.1:" + internalPort + "/a->b";
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

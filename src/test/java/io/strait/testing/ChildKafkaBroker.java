@@ -1,0 +1,115 @@
+package io.strait.testing;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real single-node KRaft broker in its own JVM, on fixed loopback ports and a data directory
+ * that survives a stop, so that a test can take it away and bring it back like a failed host.
+ */
+public final class ChildKafkaBroker implements TestClusters.Broker {
+
+    private final String name;
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private ChildKafkaBroker(String name, Path dir, int port) {
+        this.name = name;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Formats storage and starts the broker; waits until it answers. */
+    public static ChildKafkaBroker start(String name) throws Exception {
+        Path dir = Files.createTempDirectory("strait-broker-" + name + "-");
+        int port = ChildProcesses.freePort();
+        int controllerPort = ChildProcesses.freePort();
+        Path properties = dir.resolve("server.properties");
+        Files.writeString(properties, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "default.replication.factor=1",
+                "num.partitions=1",
+                ""));
+        ChildProcesses.runJava("kafka.tools.StorageTool",
+                List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()), dir.resolve("format.log"));
+        ChildKafkaBroker broker = new ChildKafkaBroker(name, dir, port);
+        broker.startProcess();
+        return broker;
+    }
+
+    /** Starts the broker again after {@link #kill()} or {@link #stop()}, with its data. */
+    public void startProcess() throws Exception {
+        process = ChildProcesses.java(List.of("-Xmx512m", "-XX:+UseSerialGC"), "kafka.Kafka",
+                List.of(dir.resolve("server.properties").toString()), Map.of(), dir.resolve("broker.log"));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000))) {
+            await("broker " + name + " up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions().until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("broker " + name + " exited:\n"
+                                    + Files.readString(dir.resolve("broker.log")));
+                        }
+                        return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() == 1;
+                    });
+        }
+    }
+
+    /** Takes the broker away at once (SIGKILL), as a crashed host. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Stops the broker cleanly (SIGTERM). */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (process != null && process.isAlive()) {
+                kill();
+            }
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // a temporary directory left behind
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.strait.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Starting JVMs with the test class path, for brokers and daemons that a test can kill. */
+public final class ChildProcesses {
+
+    private ChildProcesses() {
+    }
+
+    /** A free TCP port on the loopback address. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts {@code java -cp <test class path> mainClass args}, its output going to {@code log}. */
+    public static Process java(List<String> jvmOptions, String mainClass, List<String> args, Map<String, String> env,
+                               Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** Runs a JVM to completion; fails with its output when it exits non-zero. */
+    public static void runJava(String mainClass, List<String> args, Path log) throws Exception {
+        Process process = java(List.of("-Xmx256m"), mainClass, args, Map.of(), log);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(mainClass + " " + args + " failed:\n" + java.nio.file.Files.readString(log));
+        }
+    }
+
+    static String path(File file) {
+        return file.getAbsolutePath();
+    }
+}
