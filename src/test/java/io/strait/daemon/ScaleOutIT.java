@@ -42,10 +42,13 @@ class ScaleOutIT {
         try (TestClusters clusters = TestClusters.start("a", "b")) {
             clusters.createTopic("a", "orders", 8, Map.of());
             Path file = dir.resolve("scale.conf");
+            // Ports come from the environment, as in Kubernetes: the file must not set http.port.
             Files.writeString(file, clusters.topology(
-                    "flows { dr { type = link, source = a, target = b, tasks = 4 } }"));
-            Instance one = Instance.start(file, dir.resolve("one.log"));
-            Instance two = Instance.start(file, dir.resolve("two.log"));
+                    "flows { dr { type = link, source = a, target = b, tasks = 4 } }").replace("  http.port = 0\n", ""));
+            // Logs where they outlive the test, for a look after a failure.
+            Path logs = Files.createDirectories(Path.of("target", "scale-out-it"));
+            Instance one = Instance.start(file, logs.resolve("one.log"));
+            Instance two = Instance.start(file, logs.resolve("two.log"));
             AtomicBoolean producing = new AtomicBoolean(true);
             AtomicInteger produced = new AtomicInteger();
             Thread producer = new Thread(() -> {
@@ -122,7 +125,8 @@ class ScaleOutIT {
                             "STRAIT_INTERNAL_PORT", Integer.toString(internal), "STRAIT_ADVERTISED_HOST", "127.0.0.1"),
                     log);
             Instance instance = new Instance(process, http, internal);
-            await("instance serving").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            await("instance serving").atMost(Duration.ofSeconds(60))
+                    .ignoreExceptionsMatching(e -> e instanceof java.io.IOException).until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("instance exited:\n" + Files.readString(log));
                 }

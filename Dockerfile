@@ -1,0 +1,33 @@
+# Strait's container image: the distribution (target/strait-<version>-dist.tar.gz) on a Java 17
+# runtime, run as a non-root user. Build the distribution first, then the image:
+#
+#   mvn -B package -DskipTests && docker build -t strait .
+#
+# Run it with a topology mounted as a directory at /etc/strait (Strait reloads the file when it
+# changes; a directory mount keeps working when the file is replaced):
+#
+#   docker run --rm -p 8080:8080 -v "$PWD/my-topology:/etc/strait:ro" strait
+#
+# The Helm chart (helm/strait) mounts its ConfigMap there.
+
+# Stage 1: unpack the distribution (ADD extracts a local tar.gz) to a fixed path.
+FROM eclipse-temurin:17-jre AS unpack
+ADD target/strait-*-dist.tar.gz /unpack/
+RUN set -- /unpack/strait-*; \
+    if [ "$#" -ne 1 ]; then echo "Expected one distribution in target/, found: $*; run mvn clean package" >&2; exit 1; fi; \
+    mv "$1" /opt/strait
+
+# Stage 2: the image. The files belong to root and are read-only for Strait's user.
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 strait \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin strait
+COPY --from=unpack /opt/strait /opt/strait
+WORKDIR /opt/strait
+# Heap as a share of the container's memory limit; exit (and be restarted) rather than limp on
+# after an OutOfMemoryError. The Helm chart sets its own value (javaOpts).
+ENV STRAIT_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# 8080: /healthy, /ready, /metrics, /status. 8083: Kafka Connect's internal requests between
+# Strait replicas (keep it off any public Service).
+EXPOSE 8080 8083
+USER 10001:10001
+ENTRYPOINT ["bin/strait", "run", "/etc/strait/topology.conf"]

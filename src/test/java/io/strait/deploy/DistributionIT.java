@@ -1,0 +1,131 @@
+package io.strait.deploy;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The distribution that {@code mvn package} builds (target/strait-VERSION-dist.tar.gz), unpacked and
+ * used as an operator would: no Maven, no source tree, only bin/strait and what lib/ holds.
+ */
+class DistributionIT {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+    @TempDir
+    static Path unpacked;
+
+    private static Path home;
+
+    @BeforeAll
+    static void unpack() throws IOException {
+        String version = Project.version();
+        Path tarball = Project.dir().resolve("target/strait-" + version + "-dist.tar.gz");
+        assertThat(tarball).as("the distribution (mvn package builds it)").isRegularFile();
+        ProcessResult untar = ProcessResult.run(unpacked, Map.of(), TIMEOUT, List.of("tar", "xzf", tarball.toString()));
+        assertThat(untar.exitCode()).as(untar.toString()).isZero();
+        try (Stream<Path> top = Files.list(unpacked)) {
+            assertThat(top.map(p -> p.getFileName().toString()).toList()).as("top folder")
+                    .containsExactly("strait-" + version);
+        }
+        home = unpacked.resolve("strait-" + version);
+    }
+
+    @Test
+    void holdsTheEntryPointConfigExamplesAndReadme() throws IOException {
+        assertThat(home.resolve("bin/strait")).isRegularFile().isExecutable();
+        assertThat(home.resolve("README.md")).hasSameTextualContentAs(Project.dir().resolve("README.md"));
+        assertThat(home.resolve("config/log4j2.properties"))
+                .hasSameTextualContentAs(Project.dir().resolve("src/main/resources/log4j2.properties"));
+        assertThat(names(home.resolve("topologies"))).isNotEmpty().isEqualTo(names(Project.dir().resolve("topologies")));
+        assertThat(names(home)).containsExactlyInAnyOrder("bin", "config", "lib", "topologies", "README.md");
+    }
+
+    @Test
+    void libHoldsTheRuntimeClassPathAndNoBroker() throws IOException {
+        List<String> jars = names(home.resolve("lib"));
+        assertThat(jars).contains("strait-" + Project.version() + ".jar").allMatch(n -> n.endsWith(".jar"));
+        assertThat(jars).as("the in-process test brokers (provided scope) stay out")
+                .noneMatch(n -> n.startsWith("kafka_2.13") || n.startsWith("kafka-server")
+                        || n.startsWith("kafka-test-common"));
+        // Exactly the daemon's class path as Maven resolves it, plus the project's jar.
+        Path classpath = Project.dir().resolve("target/classpath-runtime.txt");
+        List<String> expected = new ArrayList<>(Arrays.stream(Files.readString(classpath).trim().split(":"))
+                .map(p -> Path.of(p).getFileName().toString()).toList());
+        expected.add("strait-" + Project.version() + ".jar");
+        assertThat(jars).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void validatesEveryExampleWithoutMaven() throws IOException {
+        List<String> command = new ArrayList<>(List.of("bin/strait", "validate"));
+        List<String> examples = names(home.resolve("topologies"));
+        examples.forEach(name -> command.add("topologies/" + name));
+        ProcessResult result = strait(Map.of(), command);
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        for (String name : examples) {
+            assertThat(result.out()).as(result.toString()).contains("topologies/" + name + ": valid");
+        }
+        assertThat(result.err()).as(result.toString()).doesNotContain("building");
+        assertThat(home.resolve("target")).as("nothing built: lib/ is used as it is").doesNotExist();
+    }
+
+    @Test
+    void printsItsVersion() {
+        ProcessResult result = strait(Map.of(), List.of("bin/strait", "--version"));
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).as(result.toString()).startsWith("strait " + Project.version() + ", Kafka ");
+    }
+
+    @Test
+    void theDemoIsNotPartOfIt() {
+        ProcessResult result = strait(Map.of(), List.of("bin/strait", "demo", "--duration", "1s"));
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).as(result.toString())
+                .contains("the demo needs Kafka's in-process test brokers, which this installation does not include")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void logsAsConfigLog4j2PropertiesSaysAndStraitOptsReachTheJvm() throws IOException {
+        // A copy of the distribution with a marker in its log pattern: the lines must carry it.
+        Path copy = Files.createTempDirectory(unpacked, "marked");
+        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
+                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
+        assertThat(cp.exitCode()).as(cp.toString()).isZero();
+        Path config = copy.resolve("config/log4j2.properties");
+        String original = Files.readString(config);
+        String marked = original.replace("appender.console.layout.pattern = ",
+                "appender.console.layout.pattern = from-the-distribution-config ");
+        assertThat(marked).isNotEqualTo(original);
+        Files.writeString(config, marked);
+
+        // plan --offline logs MirrorMaker 2's configuration at INFO, shown when STRAIT_OPTS asks for it.
+        ProcessResult result = ProcessResult.run(copy, Map.of("STRAIT_OPTS", "-Dstrait.kafka.log.level=INFO"), TIMEOUT,
+                List.of("bin/strait", "plan", "--offline", "topologies/link.conf"));
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.err()).as(result.toString()).containsPattern("(?m)^from-the-distribution-config .* INFO ");
+    }
+
+    private static ProcessResult strait(Map<String, String> env, List<String> command) {
+        return ProcessResult.run(home, env, TIMEOUT, command);
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
