@@ -11,7 +11,8 @@ import java.io.PrintWriter;
 /** {@code strait}: the one entry point; each job is a sub-command. */
 @Command(name = "strait", mixinStandardHelpOptions = true, versionProvider = StraitCommand.Version.class,
         description = "Cross-cluster Kafka replication on MirrorMaker 2.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, StatusCommand.class, DemoCommand.class},
+        subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, StatusCommand.class, VerifyCommand.class,
+            DemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:invalid input (topology, arguments)", "2:cannot reach or start what is needed",
             "3:failure while running"})

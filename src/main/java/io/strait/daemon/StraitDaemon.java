@@ -261,8 +261,12 @@ public final class StraitDaemon {
         for (Map.Entry<LinkId, LinkReplicator> entry : links().entrySet()) {
             LinkId id = entry.getKey();
             try {
-                Map<TopicPartition, Long> positions = entry.getValue().committedPositions()
-                        .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                Map<TopicPartition, Long> positions = new HashMap<>(entry.getValue().committedPositions()
+                        .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+                // The offsets topic keeps positions of topics the link no longer replicates (its
+                // filter changed): those are not lag.
+                var targetNames = new ReplicationPlanner(entry.getValue().settings(), LAG_TIMEOUT).targetNames(id);
+                positions.keySet().removeIf(tp -> targetNames.apply(tp.topic()).isEmpty());
                 SortedMap<TopicPartition, Long> sample = new TreeMap<>(
                         java.util.Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition));
                 if (!positions.isEmpty()) {

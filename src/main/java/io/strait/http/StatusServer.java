@@ -131,6 +131,8 @@ public final class StatusServer implements AutoCloseable {
                 link.put("flows", settings.flows());
             }
             link.put("herderStarts", status.starts());
+            link.put("taskStarts", status.taskStarts());
+            link.put("events", status.events());
             List<Object> connectors = new ArrayList<>();
             for (ConnectorStateInfo info : status.connectors()) {
                 Map<String, Object> connector = new LinkedHashMap<>();
@@ -144,7 +146,7 @@ public final class StatusServer implements AutoCloseable {
                     task.put("state", t.state());
                     task.put("worker", t.workerId());
                     if (t.trace() != null) {
-                        task.put("error", t.trace().lines().findFirst().orElse(""));
+                        task.put("error", LinkReplicator.firstLine(t.trace()));
                     }
                     tasks.add(task);
                 });

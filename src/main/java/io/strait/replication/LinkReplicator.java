@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -59,6 +60,8 @@ public final class LinkReplicator {
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     private static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
+    /** How long restarted tasks must run without failing before the link counts as recovered. */
+    private static final Duration RECOVERED_AFTER = Duration.ofSeconds(30);
     /** How often a running link checks that it still reaches both its clusters. */
     private static final Duration PROBE_EVERY = Duration.ofSeconds(5);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
@@ -82,9 +85,10 @@ public final class LinkReplicator {
      * @param connectors Connect's view of each connector and its tasks (empty until known)
      * @param starts     how many herders were started for this link (1 unless it had to be rebuilt)
      * @param taskStarts how many times tasks of the link were started on this instance
+     * @param events     notable things that happened to the link, newest last (at most 20)
      */
     public record Status(LinkId link, State state, Optional<String> detail, Instant since,
-                         List<ConnectorStateInfo> connectors, int starts, long taskStarts) {
+                         List<ConnectorStateInfo> connectors, int starts, long taskStarts, List<String> events) {
         public int runningTasks() {
             return (int) connectors.stream().flatMap(c -> c.tasks().stream())
                     .filter(t -> "RUNNING".equals(t.state())).count();
@@ -104,6 +108,13 @@ public final class LinkReplicator {
     private final Map<String, Admin> probes = new HashMap<>();
     private long nextProbeNanos;
     private Optional<String> unreachableNow = Optional.empty();
+    private final java.util.Deque<String> events = new java.util.ArrayDeque<>();
+    /** Target topics of the link that have existed, with the topic ID last seen. */
+    private final Map<String, org.apache.kafka.common.Uuid> targetTopicIds = new HashMap<>();
+    private final Set<String> targetTopicsMissing = new java.util.HashSet<>();
+    private java.util.function.Function<String, Optional<String>> targetNames;
+    private long lastFailureNanos;
+    private String lastFailure;
     private volatile Status status;
     private volatile boolean stopped;
     private long startAttemptNanos;
@@ -129,7 +140,7 @@ public final class LinkReplicator {
             thread.setDaemon(true);
             return thread;
         });
-        this.status = new Status(link, State.STOPPED, Optional.empty(), Instant.now(), List.of(), 0, 0);
+        this.status = new Status(link, State.STOPPED, Optional.empty(), Instant.now(), List.of(), 0, 0, List.of());
         trapHerderExits();
     }
 
@@ -207,6 +218,9 @@ public final class LinkReplicator {
                     log.info("Link {} reaches its clusters again", link);
                 }
                 unreachableNow = unreachable;
+                if (unreachable.isEmpty()) {
+                    checkTargetTopics();
+                }
             }
             if (unreachableNow.isPresent()) {
                 setState(State.FAILING, unreachableNow, status.connectors());
@@ -271,6 +285,8 @@ public final class LinkReplicator {
                 .mapToInt(c -> c.tasks().size()).sum();
         if (!failed.isEmpty()) {
             String why = String.join("; ", failed);
+            lastFailureNanos = System.nanoTime();
+            lastFailure = why;
             if (status.state() != State.FAILING || !status.detail().orElse("").equals(why)) {
                 log.error("Link {} is failing: {}", link, why);
             }
@@ -278,6 +294,11 @@ public final class LinkReplicator {
             if (System.nanoTime() >= nextRetryNanos) {
                 restartFailed(connectors);
             }
+        } else if (allRunning && sourceKnown && lastFailure != null
+                && System.nanoTime() - lastFailureNanos < RECOVERED_AFTER.toNanos()) {
+            // Restarted after a failure: reported failing until it has run cleanly for a while, so
+            // that a task that fails again at once does not flap between FAILING and RUNNING.
+            setState(State.FAILING, Optional.of("restarted after: " + lastFailure), connectors);
         } else if (allRunning && sourceKnown) {
             if (!announcedRunning && sourceTasks > 0) {
                 announcedRunning = true;
@@ -287,6 +308,7 @@ public final class LinkReplicator {
                 log.info("Link {} recovered", link);
             }
             failures = 0;
+            lastFailure = null;
             setState(State.RUNNING, Optional.empty(), connectors);
         } else {
             setState(status.state() == State.FAILING ? State.FAILING : State.STARTING, status.detail(), connectors);
@@ -325,7 +347,8 @@ public final class LinkReplicator {
     private void setState(State state, Optional<String> detail, List<ConnectorStateInfo> connectors) {
         Status previous = status;
         Instant since = previous.state() == state ? previous.since() : Instant.now();
-        status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStartCount.get());
+        status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStartCount.get(),
+                List.copyOf(events));
     }
 
     private void stopHerder() {
@@ -342,6 +365,86 @@ public final class LinkReplicator {
                 log.warn("Stopping the herder of link {} failed", link, e);
             }
         }
+    }
+
+    /**
+     * Notices a replicated topic deleted on the target. MirrorMaker 2 creates it again at its next
+     * refresh (with the source's partitions) and goes on copying into it; what had been copied
+     * before the deletion is gone from the target. Strait says so in the log and in the status.
+     */
+    private void checkTargetTopics() {
+        // The target topics this link writes: its source topics, through the rule `plan` uses.
+        Set<String> expected = new java.util.TreeSet<>();
+        try {
+            if (targetNames == null) {
+                targetNames = new ReplicationPlanner(settings, PROBE_TIMEOUT).targetNames(link);
+            }
+            for (String topic : probes.get(link.source()).listTopics().names()
+                    .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                targetNames.apply(topic).ifPresent(expected::add);
+            }
+        } catch (Exception e) {
+            return;
+        }
+        expected.removeIf(t -> t.equals("heartbeats") || t.endsWith(".heartbeats"));
+        if (expected.isEmpty()) {
+            return;
+        }
+        var described = probes.get(link.target()).describeTopics(expected).topicNameValues();
+        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> entry
+                : described.entrySet()) {
+            String topic = entry.getKey();
+            org.apache.kafka.common.Uuid known = targetTopicIds.get(topic);
+            try {
+                org.apache.kafka.common.Uuid id = entry.getValue().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).topicId();
+                // A deleted topic may be created again at once (MirrorMaker 2's refresh, or a producer's
+                // metadata request with the broker's auto.create.topics.enable): its topic ID tells.
+                if (known != null && !known.equals(id)) {
+                    if (!targetTopicsMissing.contains(topic)) {
+                        event("target topic " + topic + " was deleted on " + link.target() + " and created again;"
+                                + " the records copied before the deletion are gone from the target");
+                    }
+                    restartSourceTasks(topic);
+                }
+                targetTopicIds.put(topic, id);
+                targetTopicsMissing.remove(topic);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Gone after it existed: deleted (reported once, until it is back).
+                if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+                        && known != null && targetTopicsMissing.add(topic)) {
+                    event("target topic " + topic + " was deleted on " + link.target() + "; MirrorMaker 2 creates it"
+                            + " again at its next refresh, and the records copied before the deletion are gone from"
+                            + " the target");
+                }
+            } catch (Exception e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * After a target topic was created again, the link's producers still carry sequence numbers of
+     * the old topic and the broker refuses their writes for ever (OutOfOrderSequenceException), so
+     * the link would stall without a word. Restarting the source tasks gives them fresh producers;
+     * they carry on from the link's committed position, so every later record reaches the new topic.
+     */
+    private void restartSourceTasks(String topic) {
+        String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
+        event("restarting the tasks of " + name + " so that they write into the new " + topic);
+        herder.restartConnectorAndTasks(new RestartRequest(name, false, true), (error, result) -> {
+            if (error != null) {
+                log.warn("Could not restart connector {} of link {}: {}", name, link, rootMessage(error));
+            }
+        });
+    }
+
+    private void event(String what) {
+        log.warn("Link {}: {}", link, what);
+        events.addLast(Instant.now() + " " + what);
+        while (events.size() > 20) {
+            events.removeFirst();
+        }
+        setState(status.state(), status.detail(), status.connectors());
     }
 
     /** Checks, with a long-lived admin client, that the cluster answers; says why not. */
@@ -467,11 +570,15 @@ public final class LinkReplicator {
         return host + "/" + link + "/" + UUID.randomUUID();
     }
 
-    private static String firstLine(String trace) {
+    /** The first line of a Connect trace, and its root cause (Connect wraps the real error). */
+    public static String firstLine(String trace) {
         if (trace == null || trace.isBlank()) {
             return "no reason given";
         }
-        return trace.lines().findFirst().orElse(trace).trim();
+        String first = trace.lines().findFirst().orElse(trace).trim();
+        String root = trace.lines().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
+                .map(l -> l.substring("Caused by: ".length()).trim()).orElse(null);
+        return root == null || first.contains(root) ? first : first + " (caused by " + root + ")";
     }
 
     static String rootMessage(Throwable e) {

@@ -1,6 +1,7 @@
 package io.strait.replication;
 
 import io.strait.topology.ClusterSettings;
+import io.strait.topology.Delivery;
 import io.strait.topology.LinkId;
 import io.strait.topology.LinkSettings;
 import io.strait.topology.Naming;
@@ -77,6 +78,10 @@ public final class MirrorSettings {
     public SortedMap<String, String> workerConfig(LinkId link) {
         Map<String, String> worker = new TreeMap<>(config().workerConfig(sourceAndTarget(link)));
         worker.putAll(topology.engine().worker());
+        if (topology.links().get(link).delivery() == Delivery.EXACTLY_ONCE) {
+            // Transactional writes with zombie fencing by the group's leader (KIP-618).
+            worker.put("exactly.once.source.support", "enabled");
+        }
         return new TreeMap<>(worker);
     }
 
@@ -160,6 +165,11 @@ public final class MirrorSettings {
             String refresh = Long.toString(link.refreshInterval().toSeconds());
             props.put(prefix + "refresh.topics.interval.seconds", refresh);
             props.put(prefix + "refresh.groups.interval.seconds", refresh);
+            if (link.delivery() == Delivery.EXACTLY_ONCE) {
+                // MirrorSourceConnector supports exactly-once only when it reads committed records.
+                props.put(prefix + "exactly.once.support", "required");
+                props.put(prefix + "consumer.isolation.level", "read_committed");
+            }
             link.mirror().forEach((k, v) -> props.put(prefix + k, v));
         }
         return props;

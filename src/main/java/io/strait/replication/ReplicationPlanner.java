@@ -77,6 +77,20 @@ public final class ReplicationPlanner {
         return plans;
     }
 
+    /**
+     * The target name of a source topic on the link, or empty when the link does not replicate it:
+     * the same rule as {@link #planLink}, with the link's own filter and replication policy.
+     */
+    public java.util.function.Function<String, Optional<String>> targetNames(LinkId link) {
+        MirrorSourceConfig config = new MirrorSourceConfig(settings.connectorConfig(link, MirrorSourceConnector.class));
+        TopicFilter filter = config.getConfiguredInstance(MirrorSourceConfig.TOPIC_FILTER_CLASS, TopicFilter.class);
+        ReplicationPolicy policy = config.getConfiguredInstance(MirrorConnectorConfig.REPLICATION_POLICY_CLASS,
+                ReplicationPolicy.class);
+        boolean heartbeats = config.getBoolean(MirrorSourceConfig.HEARTBEATS_REPLICATION_ENABLED);
+        return topic -> skipReason(link, topic, filter, policy, heartbeats).isEmpty()
+                ? Optional.of(policy.formatRemoteTopic(link.source(), topic)) : Optional.empty();
+    }
+
     /** The plan for one link, given the topics (name to partition count) on each side. */
     public LinkPlan planLink(LinkId link, SortedMap<String, Integer> sourceTopics, SortedMap<String, Integer> targetTopics) {
         Map<String, String> connectorConfig = settings.connectorConfig(link, MirrorSourceConnector.class);

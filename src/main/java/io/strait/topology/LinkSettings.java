@@ -19,12 +19,13 @@ import java.util.TreeSet;
  * @param separator       between the source alias and the topic name under {@link Naming#PREFIX}
  * @param tasks           most tasks for the link's source connector; 0 means "auto"
  * @param refreshInterval how often new topics, partitions and groups are picked up
+ * @param delivery        at-least-once, or exactly-once with transactions
  * @param mirror          raw MirrorMaker 2 connector settings passed through unchanged
  * @param flows           names of the flows that produce this link
  * @param location        {@code file:line} of the first flow that produces it
  */
 public record LinkSettings(LinkId id, List<Selection> topics, List<Selection> groups, Naming naming,
-                           String separator, int tasks, Duration refreshInterval,
+                           String separator, int tasks, Duration refreshInterval, Delivery delivery,
                            SortedMap<String, String> mirror, SortedSet<String> flows, String location) {
 
     public LinkSettings {
@@ -37,7 +38,8 @@ public record LinkSettings(LinkId id, List<Selection> topics, List<Selection> gr
     /** True when everything but the selections and provenance agrees, so two flows may share the link. */
     public boolean mergeableWith(LinkSettings other) {
         return naming == other.naming && separator.equals(other.separator) && tasks == other.tasks
-                && refreshInterval.equals(other.refreshInterval) && mirror.equals(other.mirror);
+                && refreshInterval.equals(other.refreshInterval) && delivery == other.delivery
+                && mirror.equals(other.mirror);
     }
 
     /** The union of both links' selections; call only when {@link #mergeableWith} holds. */
@@ -45,7 +47,7 @@ public record LinkSettings(LinkId id, List<Selection> topics, List<Selection> gr
         SortedSet<String> allFlows = new TreeSet<>(flows);
         allFlows.addAll(other.flows);
         return new LinkSettings(id, union(topics, other.topics), union(groups, other.groups), naming, separator,
-                tasks, refreshInterval, mirror, allFlows, location);
+                tasks, refreshInterval, delivery, mirror, allFlows, location);
     }
 
     private static List<Selection> union(List<Selection> a, List<Selection> b) {
@@ -62,6 +64,6 @@ public record LinkSettings(LinkId id, List<Selection> topics, List<Selection> gr
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, topics, groups, naming, separator, tasks, refreshInterval, mirror, flows);
+        return Objects.hash(id, topics, groups, naming, separator, tasks, refreshInterval, delivery, mirror, flows);
     }
 }

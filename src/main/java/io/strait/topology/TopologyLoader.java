@@ -49,7 +49,7 @@ public final class TopologyLoader {
             Set.of("clusters", "cluster-defaults", "flows", "flow-defaults", "http", "engine", "reload", "scale-out");
     private static final Set<String> CLUSTER_KEYS = Set.of("bootstrap-servers", "kafka-clients");
     private static final Set<String> FLOW_SETTING_KEYS = Set.of("topics", "topics-exclude", "groups",
-            "groups-exclude", "naming", "separator", "tasks", "refresh-interval", "mirror");
+            "groups-exclude", "naming", "separator", "tasks", "refresh-interval", "delivery", "mirror");
     private static final Map<FlowType, List<String>> ENDPOINT_KEYS = Map.of(
             FlowType.LINK, List.of("source", "target"),
             FlowType.FAN_OUT, List.of("source", "targets"),
@@ -75,6 +75,7 @@ public final class TopologyLoader {
             Map.entry("replication.policy.class", "naming"),
             Map.entry("replication.policy.separator", "separator"),
             Map.entry("tasks.max", "tasks"),
+            Map.entry("exactly.once.support", "delivery"),
             Map.entry("refresh.topics.interval.seconds", "refresh-interval"),
             Map.entry("refresh.groups.interval.seconds", "refresh-interval"));
     /** Names MirrorMaker 2 never replicates (ReplicationPolicy#isInternalTopic and DefaultTopicFilter). */
@@ -339,6 +340,7 @@ public final class TopologyLoader {
             String separator = separator(flow, where);
             int tasks = tasks(flow, where);
             Duration refresh = duration(flow, "refresh-interval", where, Duration.ofSeconds(1));
+            Delivery delivery = delivery(flow, where);
             Map<String, ConfigOrigin> mirrorOrigins = new HashMap<>();
             SortedMap<String, String> mirror = flatMap(flow, "mirror", "mirror block of " + where, mirrorOrigins);
             for (String key : mirror.keySet()) {
@@ -405,7 +407,8 @@ public final class TopologyLoader {
             List<LinkSettings> links = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
                 links.add(new LinkSettings(ids.get(i), perLinkTopics.get(i), groups, naming, separator, tasks,
-                        refresh == null ? Duration.ofSeconds(10) : refresh, mirror, new TreeSet<>(Set.of(name)), loc));
+                        refresh == null ? Duration.ofSeconds(10) : refresh, delivery, mirror, new TreeSet<>(Set.of(name)),
+                        loc));
             }
             return links;
         }
@@ -518,6 +521,20 @@ public final class TopologyLoader {
             return null;
         }
 
+        private Delivery delivery(Config flow, String where) {
+            String value = string(flow, "delivery");
+            for (Delivery delivery : Delivery.values()) {
+                if (delivery.configName().equals(value)) {
+                    return delivery;
+                }
+            }
+            if (value != null) {
+                error(flow.getValue("delivery").origin(), "Invalid value " + value + " for delivery of " + where
+                        + ": write at-least-once or exactly-once");
+            }
+            return Delivery.AT_LEAST_ONCE;
+        }
+
         private String separator(Config flow, String where) {
             String value = string(flow, "separator");
             if (value == null) {
@@ -600,6 +617,9 @@ public final class TopologyLoader {
             }
             if (a.tasks() != b.tasks()) {
                 differ.add("tasks (" + tasksName(a.tasks()) + " vs " + tasksName(b.tasks()) + ")");
+            }
+            if (a.delivery() != b.delivery()) {
+                differ.add("delivery (" + a.delivery().configName() + " vs " + b.delivery().configName() + ")");
             }
             if (!a.refreshInterval().equals(b.refreshInterval())) {
                 differ.add("refresh-interval (" + a.refreshInterval().toSeconds() + "s vs "

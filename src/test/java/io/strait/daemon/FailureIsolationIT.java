@@ -100,6 +100,13 @@ class FailureIsolationIT {
                 System.out.printf("[isolation] c back: a->c running and all %d records on c %d ms after c restarted%n",
                         produced.get(), (System.nanoTime() - back) / 1_000_000);
                 int duplicates = ReplicationChecks.assertAllArrivedInOrder(clusters, "c", "a.orders", "a", "orders");
+                // The same check as `strait verify`: every partition of a->c OK up to the committed position.
+                var report = new io.strait.replication.ReplicationVerifier(
+                        new io.strait.replication.MirrorSettings(daemon.topology()), Duration.ofSeconds(10))
+                        .verify(java.util.Optional.of(far), java.util.Optional.empty()).get(0);
+                assertThat(report.verdict()).as(report.verdictLine())
+                        .isEqualTo(io.strait.replication.ReplicationVerifier.Verdict.OK);
+                assertThat(report.duplicates()).isEqualTo(duplicates);
                 await("b caught up").atMost(SETTLE).until(() -> clusters.total("b", "a.orders") == produced.get());
                 ReplicationChecks.assertSameRecords(clusters, "b", "a.orders", "a", "orders");
                 System.out.printf("[isolation] target c killed mid-stream for 20 s: %d records, 0 lost, %d duplicated%n",

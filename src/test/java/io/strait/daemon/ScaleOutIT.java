@@ -1,7 +1,7 @@
 package io.strait.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.strait.testing.ChildProcesses;
+import io.strait.testing.ChildDaemon;
 import io.strait.testing.Http;
 import io.strait.testing.ReplicationChecks;
 import io.strait.testing.TestClusters;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,8 +46,8 @@ class ScaleOutIT {
                     "flows { dr { type = link, source = a, target = b, tasks = 4 } }").replace("  http.port = 0\n", ""));
             // Logs where they outlive the test, for a look after a failure.
             Path logs = Files.createDirectories(Path.of("target", "scale-out-it"));
-            Instance one = Instance.start(file, logs.resolve("one.log"));
-            Instance two = Instance.start(file, logs.resolve("two.log"));
+            ChildDaemon one = ChildDaemon.start(file, logs.resolve("one.log"), true);
+            ChildDaemon two = ChildDaemon.start(file, logs.resolve("two.log"), true);
             AtomicBoolean producing = new AtomicBoolean(true);
             AtomicInteger produced = new AtomicInteger();
             Thread producer = new Thread(() -> {
@@ -70,7 +69,7 @@ class ScaleOutIT {
                             List<String> workers = taskWorkers(one);
                             assertThat(workers).hasSize(4);
                             assertThat(new HashSet<>(workers)).as("workers running a->b's tasks")
-                                    .containsExactlyInAnyOrder(one.workerId(), two.workerId());
+                                    .containsExactlyInAnyOrder(one.workerId("a->b"), two.workerId("a->b"));
                         });
                 System.out.printf("[scale-out] a->b's 4 tasks run on both instances: %s%n", taskWorkers(one));
                 await("records copied").atMost(SETTLE).until(() -> clusters.total("b", "a.orders") > 500);
@@ -78,7 +77,7 @@ class ScaleOutIT {
                 two.kill();
                 long killed = System.nanoTime();
                 await("the survivor runs every task").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
-                        .untilAsserted(() -> assertThat(taskWorkers(one)).hasSize(4).containsOnly(one.workerId()));
+                        .untilAsserted(() -> assertThat(taskWorkers(one)).hasSize(4).containsOnly(one.workerId("a->b")));
                 long failover = (System.nanoTime() - killed) / 1_000_000;
                 producing.set(false);
                 producer.join();
@@ -96,8 +95,8 @@ class ScaleOutIT {
     }
 
     /** The worker of each task of the link's source connector, as the instance reports it. */
-    private static List<String> taskWorkers(Instance instance) throws Exception {
-        JsonNode status = Http.get(instance.httpPort, "/status").json();
+    private static List<String> taskWorkers(ChildDaemon instance) throws Exception {
+        JsonNode status = Http.get(instance.httpPort(), "/status").json();
         List<String> workers = new ArrayList<>();
         for (JsonNode link : status.path("links")) {
             for (JsonNode connector : link.path("connectors")) {
@@ -111,38 +110,6 @@ class ScaleOutIT {
             }
         }
         return workers;
-    }
-
-    /** A daemon in its own JVM, as {@code bin/strait run} starts it, with scale-out on. */
-    private record Instance(Process process, int httpPort, int internalPort) {
-
-        static Instance start(Path topology, Path log) throws Exception {
-            int http = ChildProcesses.freePort();
-            int internal = ChildProcesses.freePort();
-            Process process = ChildProcesses.java(List.of("-Xmx512m"), "io.strait.cli.StraitCommand",
-                    List.of("run", topology.toString()),
-                    Map.of("STRAIT_SCALE_OUT", "true", "STRAIT_HTTP_PORT", Integer.toString(http),
-                            "STRAIT_INTERNAL_PORT", Integer.toString(internal), "STRAIT_ADVERTISED_HOST", "127.0.0.1"),
-                    log);
-            Instance instance = new Instance(process, http, internal);
-            await("instance serving").atMost(Duration.ofSeconds(60))
-                    .ignoreExceptionsMatching(e -> e instanceof java.io.IOException).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("instance exited:\n" + Files.readString(log));
-                }
-                return Http.get(http, "/healthy").status() == 200;
-            });
-            return instance;
-        }
-
-        String workerId() {
-            return "127.0.0.1:" + internalPort + "/a->b";
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
     }
 
     private static byte[] bytes(String text) {

@@ -432,10 +432,12 @@ class HelmChartTest {
      */
     private static Map<String, String> environmentOf(Map<String, Object> values) {
         Map<String, String> env = new HashMap<>();
-        for (String name : List.of("STRAIT_HTTP_PORT", "STRAIT_INTERNAL_PORT", "STRAIT_ADVERTISED_HOST",
-                "STRAIT_SCALE_OUT", "STRAIT_OPTS")) {
-            env.put(name, "from-the-chart");
-        }
+        // What templates/deployment.yaml sets, with the values it takes them from (the pod IP made up).
+        env.put("STRAIT_HTTP_PORT", String.valueOf(values.getOrDefault("httpPort", 8080)));
+        env.put("STRAIT_INTERNAL_PORT", String.valueOf(values.getOrDefault("internalPort", 8083)));
+        env.put("STRAIT_ADVERTISED_HOST", "10.1.2.3");
+        env.put("STRAIT_SCALE_OUT", "true");
+        env.put("STRAIT_OPTS", String.valueOf(values.getOrDefault("javaOpts", "")));
         for (Object entry : list(values.get("env"))) {
             Map<String, Object> var = map(entry);
             env.put((String) var.get("name"), var.containsKey("value") ? (String) var.get("value") : "from-valueFrom");

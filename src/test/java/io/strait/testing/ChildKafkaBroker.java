@@ -25,27 +25,56 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
     private final int port;
     private Process process;
 
-    private ChildKafkaBroker(String name, Path dir, int port) {
+    private final Map<String, Object> clientProperties;
+
+    private ChildKafkaBroker(String name, Path dir, int port, Map<String, Object> clientProperties) {
         this.name = name;
         this.dir = dir;
         this.port = port;
+        this.clientProperties = clientProperties;
+    }
+
+    /** What a test client needs to connect (the admin user, on a SASL broker). */
+    @Override
+    public Map<String, Object> clientProperties() {
+        return clientProperties;
     }
 
     /** Formats storage and starts the broker; waits until it answers. */
     public static ChildKafkaBroker start(String name) throws Exception {
+        return start(name, null);
+    }
+
+    /**
+     * A broker whose client listener takes SASL/PLAIN, with the users {@code admin} (password
+     * {@code admin-pw}) and {@code strait} (password {@code straitPassword}).
+     */
+    public static ChildKafkaBroker startSasl(String name, String straitPassword) throws Exception {
+        return start(name, straitPassword);
+    }
+
+    private static ChildKafkaBroker start(String name, String saslPassword) throws Exception {
         Path dir = Files.createTempDirectory("strait-broker-" + name + "-");
         int port = ChildProcesses.freePort();
         int controllerPort = ChildProcesses.freePort();
+        String protocol = saslPassword == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
         Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, String.join("\n",
+        String sasl = saslPassword == null ? "" : String.join("\n",
+                "sasl.enabled.mechanisms=PLAIN",
+                "sasl.mechanism.inter.broker.protocol=PLAIN",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
+                        + " password=\"admin-pw\" user_admin=\"admin-pw\" user_strait=\"" + saslPassword + "\";",
+                "");
+        Files.writeString(properties, sasl + String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + protocol + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + protocol + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=" + protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + protocol,
                 "log.dirs=" + dir.resolve("data"),
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
@@ -56,7 +85,11 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
                 ""));
         ChildProcesses.runJava("kafka.tools.StorageTool",
                 List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()), dir.resolve("format.log"));
-        ChildKafkaBroker broker = new ChildKafkaBroker(name, dir, port);
+        Map<String, Object> clients = saslPassword == null ? Map.of() : Map.of(
+                "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"admin\" password=\"admin-pw\";");
+        ChildKafkaBroker broker = new ChildKafkaBroker(name, dir, port, clients);
         broker.startProcess();
         return broker;
     }
@@ -65,8 +98,10 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
     public void startProcess() throws Exception {
         process = ChildProcesses.java(List.of("-Xmx512m", "-XX:+UseSerialGC"), "kafka.Kafka",
                 List.of(dir.resolve("server.properties").toString()), Map.of(), dir.resolve("broker.log"));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000))) {
+        Map<String, Object> config = new java.util.HashMap<>(clientProperties);
+        config.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
+        try (Admin admin = Admin.create(config)) {
             await("broker " + name + " up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .ignoreExceptions().until(() -> {
                         if (!process.isAlive()) {

@@ -11,6 +11,14 @@ import java.util.Map;
 /** Starting JVMs with the test class path, for brokers and daemons that a test can kill. */
 public final class ChildProcesses {
 
+    /** Every child started, so that none outlives the test JVM, whatever a test did. */
+    private static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly),
+                "kill-test-children"));
+    }
+
     private ChildProcesses() {
     }
 
@@ -37,7 +45,9 @@ public final class ChildProcesses {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
-        return builder.start();
+        Process process = builder.start();
+        STARTED.add(process);
+        return process;
     }
 
     /** Runs a JVM to completion; fails with its output when it exits non-zero. */

@@ -67,6 +67,11 @@ public final class TestClusters implements AutoCloseable {
     public interface Broker extends AutoCloseable {
         String bootstrapServers();
 
+        /** Client settings beyond the address (security), for the test's own clients. */
+        default Map<String, Object> clientProperties() {
+            return Map.of();
+        }
+
         @Override
         void close();
     }
@@ -109,9 +114,24 @@ public final class TestClusters implements AutoCloseable {
 
     /** Adds a broker in its own JVM, which the test can kill and restart. */
     public ChildKafkaBroker addChildBroker(String alias) throws Exception {
-        ChildKafkaBroker broker = ChildKafkaBroker.start(alias);
+        return add(alias, ChildKafkaBroker.start(alias));
+    }
+
+    /** Adds a broker in its own JVM that takes SASL/PLAIN; the user {@code strait} has the given password. */
+    public ChildKafkaBroker addSaslBroker(String alias, String straitPassword) throws Exception {
+        return add(alias, ChildKafkaBroker.startSasl(alias, straitPassword));
+    }
+
+    private ChildKafkaBroker add(String alias, ChildKafkaBroker broker) {
         clusters.put(alias, broker);
         return broker;
+    }
+
+    /** Client settings for the test's clients of a cluster: address and security. */
+    public Map<String, Object> clientConfig(String alias) {
+        Map<String, Object> config = new HashMap<>(cluster(alias).clientProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(alias));
+        return config;
     }
 
     private static Broker inProcess(String alias) throws Exception {
@@ -146,8 +166,7 @@ public final class TestClusters implements AutoCloseable {
     }
 
     public synchronized Admin admin(String alias) {
-        return admins.computeIfAbsent(alias, a -> Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(a))));
+        return admins.computeIfAbsent(alias, a -> Admin.create(clientConfig(a)));
     }
 
     /** A topology file's text: every cluster of this test, plus the given HOCON inside {@code strait { }}. */
@@ -190,9 +209,9 @@ public final class TestClusters implements AutoCloseable {
     }
 
     public KafkaProducer<byte[], byte[]> producer(String alias) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(alias),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
-                new ByteArraySerializer(), new ByteArraySerializer());
+        Map<String, Object> config = clientConfig(alias);
+        config.putAll(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5));
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Topics a user would see: not internal to Kafka or MirrorMaker 2, and not MM2's heartbeats. */
@@ -253,10 +272,10 @@ public final class TestClusters implements AutoCloseable {
         if (partitions < 0) {
             return records;
         }
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(alias),
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+        Map<String, Object> config = clientConfig(alias);
+        config.putAll(Map.of(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> assigned = new ArrayList<>();

@@ -1,0 +1,83 @@
+package io.strait.cli;
+
+import io.strait.replication.MirrorSettings;
+import io.strait.replication.ReplicationVerifier;
+import io.strait.replication.ReplicationVerifier.LinkReport;
+import io.strait.replication.ReplicationVerifier.PartitionCheck;
+import io.strait.replication.ReplicationVerifier.Verdict;
+import io.strait.topology.LinkId;
+import io.strait.topology.Topology;
+import io.strait.topology.TopologyException;
+import io.strait.topology.TopologyLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code strait verify FILE [--link a->b] [--topic T]}: compares every replicated partition with
+ * its source, record by record, and gives one verdict per link.
+ */
+@Command(name = "verify", description = "Compare replicated topics with their sources, partition by partition.")
+final class VerifyCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (HOCON).")
+    Path file;
+
+    @Option(names = "--link", paramLabel = "SOURCE->TARGET", description = "Only this link.")
+    String link;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "Only this source topic.")
+    String topic;
+
+    @Option(names = "--timeout", defaultValue = "10s", converter = PlanCommand.DurationConverter.class,
+            description = "How long to wait for each cluster (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws TopologyException {
+        PrintWriter out = spec.commandLine().getOut();
+        Topology topology = new TopologyLoader().load(file);
+        Optional<LinkId> only = Optional.ofNullable(link).map(LinkId::parse);
+        if (only.isPresent() && !topology.links().containsKey(only.get())) {
+            throw new IllegalArgumentException("no link " + link + " in " + file + ": its links are "
+                    + String.join(", ", topology.links().keySet().stream().map(LinkId::toString).toList()));
+        }
+        List<LinkReport> reports = new ReplicationVerifier(new MirrorSettings(topology), timeout)
+                .verify(only, Optional.ofNullable(topic));
+        print(out, reports);
+        Verdict worst = reports.stream().map(LinkReport::verdict).max(Enum::compareTo).orElse(Verdict.OK);
+        return switch (worst) {
+            case OK, LAGGING -> ExitCodes.OK;
+            case UNREACHABLE -> ExitCodes.UNREACHABLE;
+            case MISMATCH -> ExitCodes.FAILURE;
+        };
+    }
+
+    static void print(PrintWriter out, List<LinkReport> reports) {
+        out.printf("%-32s %4s %10s %10s %10s %6s %8s %10s  %s%n", "TOPIC -> TARGET", "PART", "SOURCE", "TARGET",
+                "REPLICATED", "DUPES", "LAG", "POSITION", "VERDICT");
+        for (LinkReport report : reports) {
+            for (PartitionCheck p : report.partitions()) {
+                out.printf("%-32s %4d %10d %10d %10d %6d %8d %10s  %s%n", p.sourceTopic() + " -> " + p.targetTopic(),
+                        p.partition(), p.sourceRecords(), p.targetRecords(), p.replicated(), p.duplicates(), p.lag(),
+                        p.position().isPresent() ? Long.toString(p.position().getAsLong()) : "-",
+                        p.verdict() + p.problem().map(s -> ": " + s).orElse(""));
+            }
+        }
+        for (LinkReport report : reports) {
+            out.println(report.verdictLine());
+        }
+        out.flush();
+    }
+}

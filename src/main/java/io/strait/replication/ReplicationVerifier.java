@@ -1,0 +1,293 @@
+package io.strait.replication;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strait.replication.ReplicationPlanner.LinkPlan;
+import io.strait.replication.ReplicationPlanner.TopicPlan;
+import io.strait.topology.ClusterSettings;
+import io.strait.topology.LinkId;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.mirror.MirrorSourceConnector;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Checks replicated topics against their sources, partition by partition, by reading both. The
+ * first arrival of every record on the target must follow the source's order exactly; records
+ * that arrive again (at-least-once re-deliveries) are counted as duplicates. A record missing
+ * below the position the link has committed (the source offset MirrorMaker 2 records as
+ * replicated) is loss: MISMATCH. Records above it are not replicated yet: LAGGING.
+ */
+public final class ReplicationVerifier {
+
+    /** From best to worst. */
+    public enum Verdict { OK, LAGGING, MISMATCH, UNREACHABLE }
+
+    /**
+     * One partition compared.
+     *
+     * @param sourceRecords records on the source partition (end minus start offset)
+     * @param targetRecords records on the target partition, duplicates included
+     * @param replicated    source records found on the target, in order
+     * @param duplicates    target records that repeat one found earlier
+     * @param position      source offset of the last record the link has committed as replicated
+     * @param problem       what does not match, for MISMATCH
+     */
+    public record PartitionCheck(String sourceTopic, String targetTopic, int partition, long sourceRecords,
+                                 long targetRecords, long replicated, long duplicates, OptionalLong position,
+                                 Verdict verdict, Optional<String> problem) {
+        public long lag() {
+            return sourceRecords - replicated;
+        }
+    }
+
+    /** One link's partitions and its overall verdict. */
+    public record LinkReport(LinkId link, Verdict verdict, List<PartitionCheck> partitions, Optional<String> error) {
+        public long lag() {
+            return partitions.stream().mapToLong(PartitionCheck::lag).sum();
+        }
+
+        public long duplicates() {
+            return partitions.stream().mapToLong(PartitionCheck::duplicates).sum();
+        }
+
+        public long replicated() {
+            return partitions.stream().mapToLong(PartitionCheck::replicated).sum();
+        }
+
+        /** One line: {@code a->b: OK}, {@code LAGGING 12 records}, {@code MISMATCH ...}. */
+        public String verdictLine() {
+            return link + ": " + switch (verdict) {
+                case OK -> "OK (" + partitions.size() + " partitions, " + replicated() + " records, "
+                        + duplicates() + " duplicates)";
+                case LAGGING -> "LAGGING " + lag() + " records (" + replicated() + " replicated, " + duplicates()
+                        + " duplicates)";
+                case MISMATCH -> "MISMATCH " + partitions.stream().filter(p -> p.verdict() == Verdict.MISMATCH)
+                        .map(p -> p.targetTopic() + "-" + p.partition() + ": " + p.problem().orElse(""))
+                        .findFirst().orElse("");
+                case UNREACHABLE -> "UNREACHABLE " + error.orElse("");
+            };
+        }
+    }
+
+    private final MirrorSettings settings;
+    private final Duration timeout;
+
+    public ReplicationVerifier(MirrorSettings settings, Duration timeout) {
+        this.settings = settings;
+        this.timeout = timeout;
+    }
+
+    /** Verifies every link (or the given one), every replicated topic (or the given source topic). */
+    public List<LinkReport> verify(Optional<LinkId> onlyLink, Optional<String> onlyTopic) {
+        List<LinkReport> reports = new ArrayList<>();
+        for (LinkPlan plan : new ReplicationPlanner(settings, timeout).plan()) {
+            if (onlyLink.isPresent() && !onlyLink.get().equals(plan.link())) {
+                continue;
+            }
+            if (plan.error().isPresent()) {
+                reports.add(new LinkReport(plan.link(), Verdict.UNREACHABLE, List.of(), plan.error()));
+                continue;
+            }
+            reports.add(verifyLink(plan, onlyTopic));
+        }
+        return reports;
+    }
+
+    private LinkReport verifyLink(LinkPlan plan, Optional<String> onlyTopic) {
+        LinkId link = plan.link();
+        Map<TopicPartition, Long> positions = committedPositions(link);
+        List<PartitionCheck> checks = new ArrayList<>();
+        for (TopicPlan topic : plan.replicated()) {
+            // Heartbeats are MirrorMaker 2's own, written every second: nothing to compare.
+            if (topic.sourceTopic().equals("heartbeats") || topic.sourceTopic().endsWith(".heartbeats")) {
+                continue;
+            }
+            if (onlyTopic.isPresent() && !onlyTopic.get().equals(topic.sourceTopic())) {
+                continue;
+            }
+            for (int p = 0; p < topic.partitions(); p++) {
+                TopicPartition source = new TopicPartition(topic.sourceTopic(), p);
+                Long position = positions.get(source);
+                checks.add(compare(link, source, new TopicPartition(topic.targetTopic(), p),
+                        position == null ? OptionalLong.empty() : OptionalLong.of(position)));
+            }
+        }
+        Verdict verdict = checks.stream().map(PartitionCheck::verdict)
+                .max(Enum::compareTo).orElse(Verdict.OK);
+        return new LinkReport(link, verdict, checks, Optional.empty());
+    }
+
+    private PartitionCheck compare(LinkId link, TopicPartition source, TopicPartition target, OptionalLong position) {
+        Read sourceRead = read(settings.topology().cluster(link.source()), source);
+        Read targetRead = read(settings.topology().cluster(link.target()), target);
+        long[] expected = sourceRead.fingerprints();
+        Set<Long> seen = new HashSet<>();
+        int next = 0;
+        long duplicates = 0;
+        Optional<String> problem = Optional.empty();
+        long[] got = targetRead.fingerprints();
+        for (int i = 0; i < got.length; i++) {
+            if (next < expected.length && got[i] == expected[next]) {
+                seen.add(got[i]);
+                next++;
+            } else if (seen.contains(got[i])) {
+                duplicates++;
+            } else {
+                problem = Optional.of("target offset " + (targetRead.start() + i) + " holds a record that is not the"
+                        + " next one of the source (source offset " + (sourceRead.start() + next) + ")");
+                break;
+            }
+        }
+        Verdict verdict;
+        if (problem.isPresent()) {
+            verdict = Verdict.MISMATCH;
+        } else if (position.isPresent() && sourceRead.start() + next <= position.getAsLong()) {
+            long missing = position.getAsLong() - (sourceRead.start() + next) + 1;
+            problem = Optional.of(missing + " records up to source offset " + position.getAsLong()
+                    + " are committed as replicated but missing on the target");
+            verdict = Verdict.MISMATCH;
+        } else if (next < expected.length) {
+            verdict = Verdict.LAGGING;
+        } else {
+            verdict = Verdict.OK;
+        }
+        return new PartitionCheck(source.topic(), target.topic(), source.partition(), expected.length, got.length,
+                next, duplicates, position, verdict, problem);
+    }
+
+    private record Read(long start, long[] fingerprints) {
+    }
+
+    /** Every record of the partition as a fingerprint of key, value, headers and timestamp. */
+    private Read read(ClusterSettings cluster, TopicPartition tp) {
+        Map<String, Object> config = new HashMap<>(cluster.kafkaClients());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-" + cluster.alias());
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> assigned = List.of(tp);
+            consumer.assign(assigned);
+            long start = consumer.beginningOffsets(assigned, timeout).get(tp);
+            long end = consumer.endOffsets(assigned, timeout).get(tp);
+            consumer.seek(tp, start);
+            long[] fingerprints = new long[(int) Math.min(Integer.MAX_VALUE - 8, end - start)];
+            int count = 0;
+            long deadline = System.nanoTime() + timeout.toNanos() * 6;
+            while (consumer.position(tp, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + tp + " on " + cluster.alias() + " to its end");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() < end && count < fingerprints.length) {
+                        fingerprints[count++] = fingerprint(record);
+                    }
+                }
+            }
+            return new Read(start, Arrays.copyOf(fingerprints, count));
+        }
+    }
+
+    static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            update(digest, record.key());
+            update(digest, record.value());
+            for (Header header : record.headers()) {
+                update(digest, header.key().getBytes(StandardCharsets.UTF_8));
+                update(digest, header.value());
+            }
+            digest.update(ByteBuffer.allocate(8).putLong(record.timestamp()).array());
+            return ByteBuffer.wrap(digest.digest()).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest digest, byte[] bytes) {
+        if (bytes == null) {
+            digest.update(ByteBuffer.allocate(4).putInt(-1).array());
+        } else {
+            digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+            digest.update(bytes);
+        }
+    }
+
+    /**
+     * The source offsets the link's MirrorSourceConnector has committed, read from its Connect
+     * offsets topic on the target cluster (the daemon need not be running).
+     */
+    Map<TopicPartition, Long> committedPositions(LinkId link) {
+        String topic = settings.workerConfig(link).get(DistributedConfig.OFFSET_STORAGE_TOPIC_CONFIG);
+        String connector = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
+        ClusterSettings target = settings.topology().cluster(link.target());
+        Map<String, Object> config = new HashMap<>(target.kafkaClients());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-offsets");
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                return positions;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos() * 3;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))
+                    && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key() == null) {
+                        continue;
+                    }
+                    JsonNode key = json.readTree(record.key());
+                    if (!key.isArray() || key.size() != 2 || !connector.equals(key.get(0).asText())) {
+                        continue;
+                    }
+                    JsonNode partition = key.get(1);
+                    TopicPartition tp = new TopicPartition(partition.path("topic").asText(),
+                            partition.path("partition").asInt());
+                    if (record.value() == null) {
+                        positions.remove(tp);
+                    } else {
+                        positions.put(tp, json.readTree(record.value()).path("offset").asLong());
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return positions;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable offset in " + topic, e);
+        }
+        return positions;
+    }
+}

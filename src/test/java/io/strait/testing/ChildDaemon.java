@@ -1,0 +1,87 @@
+package io.strait.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/** A Strait daemon in its own JVM, as {@code bin/strait run FILE} starts it, that a test can SIGKILL. */
+public final class ChildDaemon {
+
+    private final Process process;
+    private final int httpPort;
+    private final int internalPort;
+    private final Path log;
+
+    private ChildDaemon(Process process, int httpPort, int internalPort, Path log) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.internalPort = internalPort;
+        this.log = log;
+    }
+
+    /**
+     * Starts {@code strait run topology} and waits until it serves HTTP. The topology must leave
+     * {@code http.port} unset: the port comes from STRAIT_HTTP_PORT, as in Kubernetes.
+     */
+    public static ChildDaemon start(Path topology, Path log, boolean scaleOut) throws Exception {
+        return start(topology, log, scaleOut, Map.of());
+    }
+
+    /** As {@link #start(Path, Path, boolean)}, with more environment variables (secrets for ${VAR}). */
+    public static ChildDaemon start(Path topology, Path log, boolean scaleOut, Map<String, String> extraEnv)
+            throws Exception {
+        int http = ChildProcesses.freePort();
+        int internal = ChildProcesses.freePort();
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("STRAIT_HTTP_PORT", Integer.toString(http));
+        if (scaleOut) {
+            env.putAll(Map.of("STRAIT_SCALE_OUT", "true", "STRAIT_INTERNAL_PORT", Integer.toString(internal),
+                    "STRAIT_ADVERTISED_HOST", "127.0.0.1"));
+        }
+        Process process = ChildProcesses.java(List.of("-Xmx512m"), "io.strait.cli.StraitCommand",
+                List.of("run", topology.toString()), env, log);
+        ChildDaemon daemon = new ChildDaemon(process, http, internal, log);
+        await("daemon serving").atMost(Duration.ofSeconds(60))
+                .ignoreExceptionsMatching(e -> e instanceof java.io.IOException).until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("daemon exited:\n" + Files.readString(log));
+                    }
+                    return Http.get(http, "/healthy").status() == 200;
+                });
+        return daemon;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** The Connect worker id of this instance for a link, with scale-out on. */
+    public String workerId(String link) {
+        return "127.0.0.1:" + internalPort + "/" + link;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is committed or closed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then waits for the graceful stop. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill();
+        }
+        return process.exitValue();
+    }
+}
