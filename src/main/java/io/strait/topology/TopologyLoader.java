@@ -14,6 +14,13 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -78,6 +86,24 @@ public final class TopologyLoader {
             Map.entry("exactly.once.support", "delivery"),
             Map.entry("refresh.topics.interval.seconds", "refresh-interval"),
             Map.entry("refresh.groups.interval.seconds", "refresh-interval"));
+    /** The blocks of strait { } other than clusters and flows, each with an example of its shape. */
+    private static final Map<String, String> BLOCK_EXAMPLES = new java.util.TreeMap<>(Map.of(
+            "cluster-defaults", "cluster-defaults { kafka-clients { \"security.protocol\" = SSL } }",
+            "flow-defaults", "flow-defaults { naming = prefix }",
+            "http", "http { port = 8080 }",
+            "engine", "engine { stop-timeout = 30s }",
+            "reload", "reload { watch = true }",
+            "scale-out", "scale-out { enabled = false }"));
+    /** Larger topology files are refused unread: typesafe-config needs tens of seconds for a few MiB. */
+    public static final int MAX_FILE_SIZE = 1024 * 1024;
+    /** Deeper nesting of { and [ is reported when the parser runs out of stack. */
+    private static final int MAX_NESTING = 100;
+    private static final Pattern INCLUDE = Pattern.compile("^\\s*(?:[^#\"/]*[{,]\\s*)?include\\b");
+    private static final Pattern RESERVED =
+            Pattern.compile("('.') \\(Reserved character '.' is not allowed outside quotes\\)");
+    /** How typesafe-config says that include url(...) failed. */
+    private static final String URL_FAILURE = "Cannot load config from URL: ";
+    private static final Pattern LONG_WORD = Pattern.compile("\\S{201,}");
     /** Names MirrorMaker 2 never replicates (ReplicationPolicy#isInternalTopic and DefaultTopicFilter). */
     private static final Pattern NEVER_REPLICATED = Pattern.compile("__.*|\\..*|.*[.-]internal|.*\\.replica");
 
@@ -95,30 +121,243 @@ public final class TopologyLoader {
 
     /** Loads, validates and expands one topology file. */
     public Topology load(Path file) throws TopologyException {
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw refused(name, "Is a directory: give the path of a topology file, for example topologies/link.conf");
+        }
         if (!Files.isRegularFile(file)) {
-            throw new TopologyException(List.of(Problem.error(file.toString(),
-                    "No such file: give the path of a topology file, for example topologies/link.conf")));
+            throw refused(name, "No such file: give the path of a topology file, for example topologies/link.conf");
         }
-        Config parsed;
+        byte[] bytes;
         try {
-            parsed = ConfigFactory.parseFile(file.toFile(),
-                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
-        } catch (ConfigException e) {
-            throw new TopologyException(List.of(Problem.error(location(e.origin(), file.toString()), stripOrigin(e))));
+            long size = Files.size(file);
+            bytes = size > MAX_FILE_SIZE ? null : Files.readAllBytes(file);
+            if (bytes == null || bytes.length > MAX_FILE_SIZE) {
+                long actual = bytes == null ? size : bytes.length;
+                throw refused(name + ":1", "Too large for a topology: " + actual + " bytes, over the limit of 1 MiB ("
+                        + MAX_FILE_SIZE + " bytes); is this the right file?");
+            }
+        } catch (IOException e) {
+            throw refused(name, "Cannot read the file: " + (e instanceof java.nio.file.AccessDeniedException
+                    ? "permission denied" : e.getClass().getSimpleName() + " " + e.getMessage()));
         }
-        return new Reading(file.toString()).read(parsed);
+        String text = text(bytes, name);
+        try {
+            Config parsed;
+            try {
+                parsed = ConfigFactory.parseFile(file.toFile(),
+                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            } catch (ConfigException.IO e) {
+                throw new TopologyException(List.of(includeProblem(e, e.origin() != null
+                        ? e.origin().description().replaceFirst(": \\d+$", "") : "", file, text)));
+            } catch (ConfigException.BugOrBroken e) {
+                if (e.getMessage() == null || !e.getMessage().startsWith(URL_FAILURE)) {
+                    throw e;
+                }
+                throw new TopologyException(List.of(includeProblem(e, e.getMessage().substring(URL_FAILURE.length()),
+                        file, text)));
+            } catch (ConfigException e) {
+                throw new TopologyException(List.of(parseProblem(e, name, text)));
+            }
+            return new Reading(name).read(parsed);
+        } catch (StackOverflowError e) {
+            throw new TopologyException(List.of(tooDeep(name, text)));
+        }
     }
 
     /** Loads, validates and expands a topology given as text (for tests and the demo). */
     public Topology parse(String text, String description) throws TopologyException {
-        Config parsed;
         try {
-            parsed = ConfigFactory.parseString(text,
-                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(description));
-        } catch (ConfigException e) {
-            throw new TopologyException(List.of(Problem.error(location(e.origin(), description), stripOrigin(e))));
+            Config parsed;
+            try {
+                parsed = ConfigFactory.parseString(text,
+                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(description));
+            } catch (ConfigException e) {
+                throw new TopologyException(List.of(parseProblem(e, description, text)));
+            }
+            return new Reading(description).read(parsed);
+        } catch (StackOverflowError e) {
+            throw new TopologyException(List.of(tooDeep(description, text)));
         }
-        return new Reading(description).read(parsed);
+    }
+
+    private static TopologyException refused(String location, String message) {
+        return new TopologyException(List.of(Problem.error(location, message)));
+    }
+
+    /**
+     * The file as text, or an error where it stops being text: a NUL byte or bytes that are not UTF-8
+     * (a binary file, a UTF-16 file) would otherwise reach the parser and come back as garbage in a message.
+     */
+    private static String text(byte[] bytes, String name) throws TopologyException {
+        int nul = -1;
+        for (int i = 0; i < bytes.length && nul < 0; i++) {
+            nul = bytes[i] == 0 ? i : -1;
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CoderResult result = decoder.decode(in, out, true);
+        int malformed = result.isError() ? in.position() : -1;
+        if (nul >= 0 && (malformed < 0 || nul < malformed)) {
+            throw refused(name + ":" + lineAt(bytes, nul), "Not a text file: it holds a NUL byte (line "
+                    + lineAt(bytes, nul) + "); a topology is HOCON text saved as UTF-8. Is this the right file?");
+        }
+        if (malformed >= 0) {
+            throw refused(name + ":" + lineAt(bytes, malformed), String.format(Locale.ROOT,
+                    "Not a text file: byte 0x%02X (line %d) is not UTF-8; a topology is HOCON text saved as UTF-8."
+                    + " Is this the right file?", bytes[malformed] & 0xff, lineAt(bytes, malformed)));
+        }
+        decoder.flush(out);
+        return out.flip().toString();
+    }
+
+    private static int lineAt(byte[] bytes, int offset) {
+        int line = 1;
+        for (int i = 0; i < offset; i++) {
+            line += bytes[i] == '\n' ? 1 : 0;
+        }
+        return line;
+    }
+
+    /** A failed include (a missing file, an unreachable URL), at the line of the include. */
+    private static Problem includeProblem(ConfigException e, String target, Path file, String text) {
+        String[] lines = text.split("\n", -1);
+        int line = 0;
+        for (int i = 0; i < lines.length && line == 0; i++) {
+            line = INCLUDE.matcher(lines[i]).find() && !target.isEmpty() && lines[i].contains(target) ? i + 1 : 0;
+        }
+        for (int i = 0; i < lines.length && line == 0; i++) {
+            line = INCLUDE.matcher(lines[i]).find() ? i + 1 : 0;
+        }
+        String reason = (e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                : stripOrigin(e)).replaceAll("(?:[\\w$]+\\.)*\\w*Exception: ", "");
+        if (reason.startsWith("resource not found on classpath") && line > 0
+                && !lines[line - 1].contains("classpath(")) {
+            Path beside = file.getParent() == null ? Path.of(target) : file.getParent().resolve(target);
+            reason = "there is no file " + beside + " (nor " + target + " on the class path)";
+        }
+        String statement = line > 0 ? lines[line - 1] : "";
+        String hint = statement.contains("url(") ? "check the URL, and that it can be reached from here"
+                : "fix the path (a relative one starts from this file's directory)"
+                + (statement.contains("required(") ? ", or drop required(...) if the file may be absent" : "");
+        return Problem.error(file + ":" + Math.max(line, 1), printable("Cannot include " + target + ": " + reason
+                + "; " + hint));
+    }
+
+    /** A HOCON syntax error, said plainly. */
+    private static Problem parseProblem(ConfigException e, String name, String text) {
+        String where = location(e.origin(), name);
+        String message = stripOrigin(e)
+                // typesafe-config's advice for Java properties files does not apply to a topology
+                .replace(", or you may be able to rename the file .properties rather than .conf)", ")");
+        boolean inThisFile = e.origin() == null || e.origin().filename() == null
+                || Path.of(e.origin().filename()).equals(Path.of(name));
+        java.util.regex.Matcher reserved = RESERVED.matcher(message);
+        if (message.contains("unescaped newline in quoted strings")) {
+            message = "Unterminated string: a string in double quotes ends on the line it starts on; add the closing \""
+                    + " (text over several lines goes in triple quotes \"\"\"...\"\"\")";
+        } else if (message.contains("triple-quoted string was still open")) {
+            message = "Unterminated string: the file ends before the closing \"\"\" of a triple-quoted string";
+        } else if (reserved.find()) {
+            message = "Unquoted " + reserved.group(1) + ": HOCON reserves it outside quotes; put the value in double"
+                    + " quotes, for example topics = [\"orders.*\"]";
+        } else if (message.contains("got ':'") || message.contains("token: ':'")) {
+            message = "Unquoted ':' in a value: put values that hold ':' in double quotes, for example"
+                    + " bootstrap-servers = \"host:9092\"";
+        } else if (message.contains("end of file") && inThisFile) {
+            int[] open = Brackets.scan(text, Integer.MAX_VALUE).innermostUnclosed();
+            if (open != null) {
+                char opened = (char) open[0];
+                where = name + ":" + open[1];
+                message = "Unclosed " + opened + ": the file ends before the " + opened + " of line " + open[1]
+                        + " is closed; add the missing " + (opened == '{' ? '}' : ']');
+            }
+        }
+        return Problem.error(where, printable(message));
+    }
+
+    /** The parser ran out of stack: brackets nested thousands deep, or a key path of thousands of parts. */
+    private static Problem tooDeep(String name, String text) {
+        int line = Brackets.scan(text, MAX_NESTING).tooDeepAt();
+        if (line > 0) {
+            return Problem.error(name + ":" + line, "Nested too deeply: { and [ go more than " + MAX_NESTING
+                    + " levels deep here; a topology needs a few levels, clusters { a { kafka-clients { ... } } }");
+        }
+        return Problem.error(name + ":1", "Too complex to read: the parser ran out of stack (a key path of"
+                + " thousands of parts, or thousands of += on one key?); write the topology plainly, see topologies/"
+                + " for examples");
+    }
+
+    /**
+     * Brackets outside strings, comments and ${...}: the last { or [ left open at the end, as {char, line}
+     * (or null), and the line where they first nest deeper than a limit (or 0).
+     */
+    private record Brackets(int[] innermostUnclosed, int tooDeepAt) {
+
+        static Brackets scan(String text, int limit) {
+            java.util.Deque<int[]> open = new java.util.ArrayDeque<>();
+            int line = 1;
+            int tooDeep = 0;
+            int n = text.length();
+            for (int i = 0; i < n; i++) {
+                char c = text.charAt(i);
+                if (c == '\n') {
+                    line++;
+                } else if (c == '#' || (c == '/' && i + 1 < n && text.charAt(i + 1) == '/')) {
+                    while (i + 1 < n && text.charAt(i + 1) != '\n') {
+                        i++;
+                    }
+                } else if (text.startsWith("\"\"\"", i)) {
+                    int end = text.indexOf("\"\"\"", i + 3);
+                    end = end < 0 ? n : end + 3;
+                    for (int j = i; j < end; j++) {
+                        line += text.charAt(j) == '\n' ? 1 : 0;
+                    }
+                    while (end < n && text.charAt(end) == '"') {
+                        end++;
+                    }
+                    i = end - 1;
+                } else if (c == '"') {
+                    while (i + 1 < n && text.charAt(i + 1) != '"' && text.charAt(i + 1) != '\n') {
+                        i += text.charAt(i + 1) == '\\' && i + 2 < n && text.charAt(i + 2) != '\n' ? 2 : 1;
+                    }
+                    i += i + 1 < n && text.charAt(i + 1) == '"' ? 1 : 0;
+                } else if (c == '$' && i + 1 < n && text.charAt(i + 1) == '{') {
+                    while (i + 1 < n && text.charAt(i + 1) != '}' && text.charAt(i + 1) != '\n') {
+                        i++;
+                    }
+                    i += i + 1 < n && text.charAt(i + 1) == '}' ? 1 : 0;
+                } else if (c == '{' || c == '[') {
+                    open.push(new int[] {c, line});
+                    if (open.size() > limit && tooDeep == 0) {
+                        tooDeep = line;
+                    }
+                } else if ((c == '}' || c == ']') && !open.isEmpty()) {
+                    open.pop();
+                }
+            }
+            return new Brackets(open.peek(), tooDeep);
+        }
+    }
+
+    /**
+     * A message safe to print: control characters escaped, and any run of more than 200 characters without a
+     * space (a huge value, a line of garbage) cut to its start and its length.
+     */
+    static String printable(String message) {
+        StringBuilder escaped = new StringBuilder(Math.min(message.length(), 4096));
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (Character.isISOControl(c) || c == '\uFFFD') {
+                escaped.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+            } else {
+                escaped.append(c);
+            }
+        }
+        return LONG_WORD.matcher(escaped).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group().substring(0, 60) + "... (" + m.group().length() + " characters)"));
     }
 
     /** {@code file:line} of a value, or the best description there is. */
@@ -144,6 +383,10 @@ public final class TopologyLoader {
     private final class Reading {
         private final String description;
         private final List<Problem> problems = new ArrayList<>();
+        private final Set<Problem> reported = new java.util.HashSet<>();
+        /** Clusters already reported as invalid (a bad alias, or clusters not an object): flows naming them are not. */
+        private final Set<String> refusedAliases = new java.util.HashSet<>();
+        private boolean clustersRefused;
         /** Paths of values whose ${VAR} is not set, already reported. */
         private final Set<String> unset = new LinkedHashSet<>();
 
@@ -152,6 +395,19 @@ public final class TopologyLoader {
         }
 
         Topology read(Config parsed) throws TopologyException {
+            try {
+                return readChecked(parsed);
+            } catch (ConfigException e) {
+                // A value of a shape no check foresaw: still one error at its line, never a crash.
+                String message = stripOrigin(e);
+                error(e.origin(), message.contains("cycle of substitutions")
+                        ? message + "; a value cannot refer to itself, directly or through other values"
+                        : "Invalid value: " + message);
+                throw new TopologyException(problems);
+            }
+        }
+
+        private Topology readChecked(Config parsed) throws TopologyException {
             Config reference = ConfigFactory.parseResources(TopologyLoader.class.getClassLoader(), "reference.conf");
             Config env = ConfigValueFactory.fromMap(new HashMap<>(environment)).toConfig();
             Config config = parsed.withFallback(reference).withFallback(env)
@@ -161,11 +417,32 @@ public final class TopologyLoader {
                         + " (see topologies/ for examples)");
                 throw new TopologyException(problems);
             }
-            findUnresolved(parsed.root(), config.getValue("strait"), List.of("strait"));
+            ConfigValue straitValue = config.getValue("strait");
+            if (straitValue.valueType() != ConfigValueType.OBJECT) {
+                error(parsed.getValue("strait").origin(), "Invalid value " + render(straitValue) + " for strait: it is"
+                        + " a block, strait { clusters { ... }, flows { ... } } (see topologies/ for examples)");
+                throw new TopologyException(problems);
+            }
+            findUnresolved(parsed.root(), straitValue, List.of("strait"));
             // Go on without the unset values (a key falls back to its default, or is missing), so
             // that every other error is still found.
             for (String path : unset) {
                 config = config.withoutPath(path);
+            }
+            // Likewise without blocks that are not blocks (http = 8080): their keys take their defaults.
+            ConfigObject own = parsed.getConfig("strait").root();
+            for (Map.Entry<String, String> block : BLOCK_EXAMPLES.entrySet()) {
+                ConfigValue value = own.get(block.getKey());
+                String path = ConfigUtil.joinPath("strait", block.getKey());
+                try {
+                    if (value != null && value.valueType() != ConfigValueType.OBJECT && !unset.contains(path)) {
+                        error(value.origin(), "Invalid value " + render(value) + " for " + block.getKey()
+                                + ": it is a block, for example " + block.getValue());
+                        config = config.withoutPath(path);
+                    }
+                } catch (ConfigException.NotResolved e) {
+                    // an unset ${VAR}: reported above
+                }
             }
             config = config.withFallback(reference);
             try {
@@ -220,7 +497,10 @@ public final class TopologyLoader {
         private SortedMap<String, ClusterSettings> readClusters(Config strait) {
             SortedMap<String, ClusterSettings> clusters = new TreeMap<>();
             ConfigObject all = object(strait, "clusters");
-            if (all == null) {
+            // clusters = [...] or an unset ${VAR}: reported already, so flows naming clusters are not
+            clustersRefused = (all == null && strait.hasPath("clusters"))
+                    || unset.contains(ConfigUtil.joinPath("strait", "clusters"));
+            if (all == null || clustersRefused) {
                 return clusters;
             }
             Config defaults = strait.getConfig("cluster-defaults");
@@ -254,11 +534,13 @@ public final class TopologyLoader {
                 Map<String, ConfigOrigin> clientOrigins = new HashMap<>();
                 SortedMap<String, String> clients = flatMap(cluster, "kafka-clients", "kafka-clients of cluster " + alias,
                         clientOrigins);
+                Set<String> ownClients = ownKeys(own, "kafka-clients");
                 for (String refused : new TreeSet<>(REFUSED_CLIENT_KEYS)) {
                     if (clients.remove(refused) != null) {
-                        error(clientOrigins.get(refused), "Invalid key " + refused + " in kafka-clients"
-                                + " of cluster " + alias + ": Strait sets it"
-                                + (refused.equals("bootstrap.servers") ? "; write bootstrap-servers instead" : ""));
+                        error(clientOrigins.get(refused), "Invalid key " + refused + " in kafka-clients of "
+                                + (ownClients.contains(refused) ? "cluster " + alias : "cluster-defaults")
+                                + ": Strait sets it" + (refused.equals("bootstrap.servers")
+                                ? "; write bootstrap-servers instead" : "; remove the key"));
                     }
                 }
                 clusters.put(alias, new ClusterSettings(alias, bootstrap == null ? "" : bootstrap, clients,
@@ -269,6 +551,7 @@ public final class TopologyLoader {
 
         private boolean checkAlias(String alias, ConfigOrigin origin) {
             if (!ALIAS.matcher(alias).matches()) {
+                refusedAliases.add(alias);
                 error(origin, "Invalid cluster alias \"" + alias + "\": an alias prefixes topic names, so it may hold"
                         + " only letters, digits, _ and - (no dots), for example " + suggestAlias(alias));
                 return false;
@@ -343,11 +626,13 @@ public final class TopologyLoader {
             Delivery delivery = delivery(flow, where);
             Map<String, ConfigOrigin> mirrorOrigins = new HashMap<>();
             SortedMap<String, String> mirror = flatMap(flow, "mirror", "mirror block of " + where, mirrorOrigins);
+            Set<String> ownMirror = ownKeys(own, "mirror");
             for (String key : mirror.keySet()) {
                 String instead = REFUSED_MIRROR_KEYS.get(key);
                 if (instead != null) {
-                    error(mirrorOrigins.get(key), "Invalid key " + key + " in the mirror block of " + where
-                            + ": Strait sets it; write " + instead + " instead");
+                    error(mirrorOrigins.get(key), "Invalid key " + key + " in the mirror block of "
+                            + (ownMirror.contains(key) ? where : "flow-defaults") + ": Strait sets it; write "
+                            + instead + " instead");
                 }
             }
             if (type == null || naming == null || separator == null) {
@@ -477,6 +762,9 @@ public final class TopologyLoader {
             if (clusters.containsKey(alias)) {
                 return true;
             }
+            if (clustersRefused || refusedAliases.contains(alias)) {
+                return false;
+            }
             error(origin, "Unknown cluster " + alias + " in " + key + " of " + where + ": known clusters are "
                     + (clusters.isEmpty() ? "(none defined under strait.clusters)" : String.join(", ", clusters.keySet()))
                     + didYouMean(alias, clusters.keySet()));
@@ -555,14 +843,18 @@ public final class TopologyLoader {
                 if (value.valueType() == ConfigValueType.STRING && "auto".equals(value.unwrapped())) {
                     return 0;
                 }
-                int tasks = flow.getInt("tasks");
+                int tasks = whole(flow.getNumber("tasks")) ? flow.getInt("tasks") : 0;
                 if (tasks >= 1) {
                     return tasks;
                 }
-                error(value.origin(), "Invalid value " + tasks + " for tasks of " + where + ": write auto or a number of at least 1");
+                error(value.origin(), "Invalid value " + render(value) + " for tasks of " + where
+                        + ": write auto or a number of at least 1");
             } catch (ConfigException.WrongType e) {
                 error(e.origin(), "Invalid value " + render(flow.getValue("tasks")) + " for tasks of " + where
                         + ": write auto or a number of at least 1");
+            } catch (ConfigException.Null e) {
+                error(e.origin(), "Invalid value null for tasks of " + where + ": write auto or a number of at least 1,"
+                        + " or remove the key");
             } catch (ConfigException.NotResolved e) {
                 // reported by findUnresolved
             }
@@ -581,6 +873,9 @@ public final class TopologyLoader {
             } catch (ConfigException.BadValue | ConfigException.WrongType e) {
                 error(config.getValue(key).origin(), "Invalid value " + render(config.getValue(key)) + " for " + key
                         + " of " + where + ": write a duration such as 10s, 500ms or 1m");
+            } catch (ConfigException.Null e) {
+                error(e.origin(), "Invalid value null for " + key + " of " + where + ": write a duration such as 10s,"
+                        + " 500ms or 1m, or remove the key");
             } catch (ConfigException.NotResolved e) {
                 // reported by findUnresolved
             }
@@ -771,6 +1066,8 @@ public final class TopologyLoader {
                 return config.getBoolean(key);
             } catch (ConfigException.WrongType e) {
                 error(e.origin(), "Invalid value " + render(config.getValue(key)) + " for " + key + ": write true or false");
+            } catch (ConfigException.Null e) {
+                error(e.origin(), "Invalid value null for " + key + ": write true or false, or remove the key");
             } catch (ConfigException.NotResolved e) {
                 // reported by findUnresolved
             }
@@ -779,6 +1076,11 @@ public final class TopologyLoader {
 
         private int port(Config config, String key) {
             try {
+                if (!whole(config.getNumber(key))) {
+                    error(config.getValue(key).origin(), "Invalid value " + render(config.getValue(key)) + " for " + key
+                            + ": write a port number");
+                    return 0;
+                }
                 int port = config.getInt(key);
                 if (port >= 0 && port <= 65535) {
                     return port;
@@ -787,6 +1089,8 @@ public final class TopologyLoader {
                         + " from 1 to 65535, or 0 for any free port");
             } catch (ConfigException.WrongType e) {
                 error(e.origin(), "Invalid value " + render(config.getValue(key)) + " for " + key + ": write a port number");
+            } catch (ConfigException.Null e) {
+                error(e.origin(), "Invalid value null for " + key + ": write a port number, or remove the key");
             } catch (ConfigException.NotResolved e) {
                 // reported by findUnresolved
             }
@@ -830,6 +1134,9 @@ public final class TopologyLoader {
                 return config.getString(key);
             } catch (ConfigException.NotResolved e) {
                 return null;
+            } catch (ConfigException.Null e) {
+                error(e.origin(), "Invalid value null for " + key + ": write a value, or remove the key");
+                return null;
             } catch (ConfigException e) {
                 error(e.origin(), "Invalid value for " + key + ": " + stripOrigin(e));
                 return null;
@@ -844,6 +1151,10 @@ public final class TopologyLoader {
                 }
                 return config.getStringList(key);
             } catch (ConfigException.NotResolved e) {
+                return null;
+            } catch (ConfigException.Null e) {
+                error(e.origin(), "Invalid value null for " + key + " of " + where + ": write a list of names such as"
+                        + " [a, b], or remove the key");
                 return null;
             } catch (ConfigException e) {
                 error(config.getValue(key).origin(), "Invalid value " + render(config.getValue(key)) + " for " + key
@@ -885,6 +1196,20 @@ public final class TopologyLoader {
                 // reported by findUnresolved
             }
             return result;
+        }
+
+        /** The raw settings an entry writes itself in one of its blocks, as dotted names (not its defaults'). */
+        private Set<String> ownKeys(ConfigObject entry, String block) {
+            Set<String> keys = new java.util.HashSet<>();
+            if (entry.get(block) instanceof ConfigObject object) {
+                try {
+                    object.toConfig().entrySet()
+                            .forEach(e -> keys.add(String.join(".", ConfigUtil.splitPath(e.getKey()))));
+                } catch (ConfigException e) {
+                    // an unset ${VAR}: reported by findUnresolved
+                }
+            }
+            return keys;
         }
 
         private void unknownKeys(ConfigObject object, Set<String> known, String where) {
@@ -948,8 +1273,17 @@ public final class TopologyLoader {
         }
 
         private void error(ConfigOrigin origin, String message) {
-            problems.add(Problem.error(location(origin, description), message));
+            // The same error inherited by several entries (a bad value in a defaults block) is said once.
+            Problem problem = Problem.error(location(origin, description), printable(message));
+            if (reported.add(problem)) {
+                problems.add(problem);
+            }
         }
+    }
+
+    /** Whether a number has no fraction: 2.5 tasks or port 8080.5 are refused, not rounded down. */
+    private static boolean whole(Number number) {
+        return number.doubleValue() == Math.rint(number.doubleValue());
     }
 
     private static String render(ConfigValue value) {

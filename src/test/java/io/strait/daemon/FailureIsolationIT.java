@@ -7,17 +7,13 @@ import io.strait.testing.ChildKafkaBroker;
 import io.strait.testing.Http;
 import io.strait.testing.ReplicationChecks;
 import io.strait.testing.TestClusters;
+import io.strait.testing.TestProducer;
 import io.strait.topology.LinkId;
 import io.strait.topology.TopologyLoader;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,23 +38,9 @@ class FailureIsolationIT {
                       far  { type = link, source = a, target = c }
                     }"""), "isolation.conf"));
             StatusServer http = StatusServer.start(daemon.topology().http(), daemon);
-            AtomicBoolean producing = new AtomicBoolean(true);
-            AtomicInteger produced = new AtomicInteger();
-            Thread producer = new Thread(() -> {
-                try (KafkaProducer<byte[], byte[]> p = clusters.producer("a")) {
-                    for (int i = 0; producing.get(); i++) {
-                        p.send(new ProducerRecord<>("orders", i % 3, bytes("k-" + i), bytes("v" + i)));
-                        produced.incrementAndGet();
-                        Thread.sleep(5);
-                    }
-                    p.flush();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "test-producer");
+            TestProducer producer = TestProducer.start(clusters, "a", "orders", 3, "k");
             try {
                 daemon.start();
-                producer.start();
                 await("both links copying").atMost(SETTLE).until(() ->
                         clusters.total("b", "a.orders") > 0 && clusters.total("c", "a.orders") > 0);
 
@@ -93,12 +75,12 @@ class FailureIsolationIT {
                 long back = System.nanoTime();
                 await("a->c running again").atMost(SETTLE).until(() ->
                         daemon.statuses().get(far).state() == LinkReplicator.State.RUNNING);
-                producing.set(false);
-                producer.join();
+                producer.close();
+                long produced = producer.acknowledged();
                 await("c caught up").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> clusters.total("c", "a.orders") >= produced.get());
+                        .until(() -> clusters.total("c", "a.orders") >= produced);
                 System.out.printf("[isolation] c back: a->c running and all %d records on c %d ms after c restarted%n",
-                        produced.get(), (System.nanoTime() - back) / 1_000_000);
+                        produced, (System.nanoTime() - back) / 1_000_000);
                 int duplicates = ReplicationChecks.assertAllArrivedInOrder(clusters, "c", "a.orders", "a", "orders");
                 // The same check as `strait verify`: every partition of a->c OK up to the committed position.
                 var report = new io.strait.replication.ReplicationVerifier(
@@ -107,19 +89,16 @@ class FailureIsolationIT {
                 assertThat(report.verdict()).as(report.verdictLine())
                         .isEqualTo(io.strait.replication.ReplicationVerifier.Verdict.OK);
                 assertThat(report.duplicates()).isEqualTo(duplicates);
-                await("b caught up").atMost(SETTLE).until(() -> clusters.total("b", "a.orders") == produced.get());
+                await("b caught up").atMost(SETTLE).until(() -> clusters.total("b", "a.orders") == produced);
                 ReplicationChecks.assertSameRecords(clusters, "b", "a.orders", "a", "orders");
                 System.out.printf("[isolation] target c killed mid-stream for 20 s: %d records, 0 lost, %d duplicated%n",
-                        produced.get(), duplicates);
+                        produced, duplicates);
             } finally {
-                producing.set(false);
+                producer.close();
                 daemon.stop();
                 http.close();
             }
         }
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -5,12 +5,10 @@ import io.strait.testing.ChildDaemon;
 import io.strait.testing.Http;
 import io.strait.testing.ReplicationChecks;
 import io.strait.testing.TestClusters;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import io.strait.testing.TestProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +16,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,22 +44,8 @@ class ScaleOutIT {
             Path logs = Files.createDirectories(Path.of("target", "scale-out-it"));
             ChildDaemon one = ChildDaemon.start(file, logs.resolve("one.log"), true);
             ChildDaemon two = ChildDaemon.start(file, logs.resolve("two.log"), true);
-            AtomicBoolean producing = new AtomicBoolean(true);
-            AtomicInteger produced = new AtomicInteger();
-            Thread producer = new Thread(() -> {
-                try (KafkaProducer<byte[], byte[]> p = clusters.producer("a")) {
-                    for (int i = 0; producing.get(); i++) {
-                        p.send(new ProducerRecord<>("orders", i % 8, bytes("k-" + i), bytes("v" + i)));
-                        produced.incrementAndGet();
-                        Thread.sleep(5);
-                    }
-                    p.flush();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "test-producer");
+            TestProducer producer = TestProducer.start(clusters, "a", "orders", 8, "k");
             try {
-                producer.start();
                 await("4 tasks spread over both instances").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
                         .untilAsserted(() -> {
                             List<String> workers = taskWorkers(one);
@@ -79,15 +61,15 @@ class ScaleOutIT {
                 await("the survivor runs every task").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
                         .untilAsserted(() -> assertThat(taskWorkers(one)).hasSize(4).containsOnly(one.workerId("a->b")));
                 long failover = (System.nanoTime() - killed) / 1_000_000;
-                producing.set(false);
-                producer.join();
+                producer.close();
+                long produced = producer.acknowledged();
                 await("all records on b").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> clusters.total("b", "a.orders") >= produced.get());
+                        .until(() -> clusters.total("b", "a.orders") >= produced);
                 int duplicates = ReplicationChecks.assertAllArrivedInOrder(clusters, "b", "a.orders", "a", "orders");
                 System.out.printf("[scale-out] instance killed (SIGKILL): the survivor ran all 4 tasks %d ms later;"
-                        + " %d records, 0 lost, %d duplicated%n", failover, produced.get(), duplicates);
+                        + " %d records, 0 lost, %d duplicated%n", failover, produced, duplicates);
             } finally {
-                producing.set(false);
+                producer.close();
                 one.kill();
                 two.kill();
             }
@@ -112,7 +94,4 @@ class ScaleOutIT {
         return workers;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

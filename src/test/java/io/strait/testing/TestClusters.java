@@ -194,7 +194,9 @@ public final class TestClusters implements AutoCloseable {
      */
     public void produce(String alias, String topic, int partitions, String prefix, int from, int count) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = producer(alias)) {
-            long baseTimestamp = 1_700_000_000_000L;
+            // Recent enough that the brokers' 7-day retention keeps them: older records are deleted
+            // by the broker's first retention check, 30 s after it starts.
+            long baseTimestamp = (System.currentTimeMillis() / 1000 - 86_400) * 1000;
             List<Future<?>> sent = new ArrayList<>();
             for (int i = from; i < from + count; i++) {
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, i % partitions,
