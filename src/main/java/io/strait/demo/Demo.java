@@ -184,6 +184,8 @@ public final class Demo {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                // Stopping is by interrupt; clear it so that the producers close cleanly.
+                Thread.interrupted();
                 producers.values().forEach(p -> p.close(Duration.ofSeconds(5)));
             }
         }, "strait-demo-producer");
