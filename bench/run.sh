@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark: raw copy, stock MirrorMaker 2 and Strait on the same machine and data.
+#   bench/run.sh            the full benchmark (about an hour on 2 cores; see bench/README.md)
+#   bench/run.sh --quick    small sizes, a few minutes
+#   bench/run.sh --help     every option
+# Builds what it needs (the main project as bin/strait builds it, and bench/), then writes bench/RESULTS.md.
+# BENCH_SKIP_BUILD=1 skips the builds; BENCH_JAVA_OPTS sets the driver's JVM options.
+set -euo pipefail
+
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+home="$(cd "$bench/.." && pwd)"
+cd "$home"
+
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) skip_build=1 ;;
+  esac
+done
+
+mvn_opts=(-B -q -Dstyle.color=never)
+if [ -z "${BENCH_SKIP_BUILD:-}" ] && [ -z "${skip_build:-}" ]; then
+  echo "bench: building Strait (mvn package -DskipTests) and the benchmark..." >&2
+  # Strait exactly as bin/strait builds and runs it from a source checkout.
+  mvn "${mvn_opts[@]}" -DskipTests -Dassembly.skipAssembly=true package >&2
+  mvn "${mvn_opts[@]}" -f "$bench/pom.xml" compile >&2
+fi
+if [ ! -f "$home/target/classpath-runtime.txt" ] || [ ! -f "$bench/target/classpath.txt" ]; then
+  echo "bench: nothing built yet; run without BENCH_SKIP_BUILD" >&2
+  exit 2
+fi
+
+strait_cp="$home/target/classes:$(cat "$home/target/classpath-runtime.txt")"
+bench_cp="$bench/target/classes:$(cat "$bench/target/classpath.txt")"
+revision="$(git -C "$home" describe --always --dirty 2>/dev/null || echo unknown)"
+command="bench/run.sh"
+[ $# -gt 0 ] && command="$command$(printf ' %q' "$@")"
+
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$bench_cp" io.strait.bench.Bench \
+  --strait-classpath "$strait_cp" --command "$command" --revision "$revision" "$@"

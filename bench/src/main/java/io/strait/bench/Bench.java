@@ -1,0 +1,278 @@
+package io.strait.bench;
+
+import io.strait.bench.BenchOptions.Section;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The side-by-side benchmark: a raw partition-preserving copy, stock MirrorMaker 2 and Strait,
+ * one after another on the same machine and the same data, each in its own JVM, each verified
+ * record by record. See bench/README.md.
+ */
+public final class Bench {
+
+    static final String TOPIC = "bench";
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    private final BenchOptions options;
+    private final Results results;
+    private final BenchRecords shape;
+    private final String classpath = System.getProperty("java.class.path");
+
+    private Bench(BenchOptions options) {
+        this.options = options;
+        this.results = new Results(options);
+        this.shape = new BenchRecords(options.recordSize, options.headers);
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (BenchOptions.UsageException e) {
+            if (e.getMessage() != null) {
+                System.err.println(e.getMessage());
+            }
+            System.err.println(BenchOptions.USAGE);
+            System.exit(e.getMessage() == null ? 0 : 1);
+            return;
+        }
+        System.exit(new Bench(options).run());
+    }
+
+    private int run() throws Exception {
+        long begin = System.nanoTime();
+        Files.createDirectories(options.workDir);
+        results.recordBytes = shape.payloadBytes();
+        results.loadAverageAtStart = Machine.loadAverage();
+        log("Work directory %s (logs and configurations of every process)", options.workDir.toAbsolutePath());
+        log("Load average at start: %s", results.loadAverageAtStart);
+        try {
+            if (options.runs(Section.THROUGHPUT) || options.runs(Section.PARTITIONS)) {
+                copySections();
+            }
+            if (options.runs(Section.LATENCY)) {
+                latencySection();
+            }
+            if (options.runs(Section.LINKS)) {
+                linksSection();
+            }
+        } catch (Exception e) {
+            log("Benchmark aborted: %s", e);
+            e.printStackTrace();
+            results.errors.add("Aborted: " + e);
+        }
+        results.elapsedSeconds = (System.nanoTime() - begin) / 1e9;
+        String report = Report.markdown(results);
+        if (options.out.getParent() != null) {
+            Files.createDirectories(options.out.getParent());
+        }
+        Files.writeString(options.out, report);
+        Files.writeString(options.workDir.resolve("RESULTS.md"), report);
+        System.out.println();
+        System.out.println(report);
+        log("Wrote %s in %.0f s", options.out, results.elapsedSeconds);
+        boolean allVerified = results.copies.stream().allMatch(Results.CopyRun::ok)
+                && results.latencies.stream().allMatch(Results.LatencyResult::ok)
+                && results.links.stream().allMatch(Results.LinksRun::ok)
+                && results.errors.isEmpty();
+        return allVerified ? 0 : 3;
+    }
+
+    // ---- throughput, and throughput by partition count ----
+
+    private void copySections() throws Exception {
+        List<Integer> counts = new ArrayList<>();
+        if (options.runs(Section.THROUGHPUT)) {
+            counts.add(options.partitions);
+        }
+        if (options.runs(Section.PARTITIONS)) {
+            options.scalePartitions.stream().filter(p -> !counts.contains(p)).forEach(counts::add);
+        }
+        for (int partitions : counts) {
+            log("== Throughput: %,d records of %d B, %d partitions, %d round(s) of %s", options.records,
+                    options.recordSize, partitions, options.repeat, options.variants);
+            try (ChildBroker source = ChildBroker.start("source-" + partitions + "p", options.workDir, classpath,
+                    options.brokerJvmOptions())) {
+                source.createTopic(TOPIC, partitions);
+                shape.load(source.bootstrapServers(), TOPIC, options.records, partitions);
+                BenchRecords.TopicContent content = BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(10));
+                if (content.records() != options.records) {
+                    throw new IllegalStateException("the source holds " + content.records() + " records, not " + options.records);
+                }
+                for (int round = 1; round <= options.repeat; round++) {
+                    for (Variant variant : options.variants) {
+                        Results.CopyRun run = copyRun(variant, source, content, partitions, round);
+                        results.copies.add(run);
+                        log("  %s: %s", variant.label(options), run.ok()
+                                ? String.format("first %.1f s, last %.1f s, %.1f MB/s, peak RSS %d MB, CPU %.1f s; %s",
+                                run.first(), run.last(), run.copyMBps(), run.peakRssKib() / 1024, run.cpuSeconds(),
+                                run.verification().summary())
+                                : "FAILED " + run.why());
+                        source.keepOnly(Set.of(TOPIC));
+                    }
+                }
+            }
+        }
+    }
+
+    private Results.CopyRun copyRun(Variant variant, ChildBroker source, BenchRecords.TopicContent content,
+                                    int partitions, int round) throws Exception {
+        String id = String.format("copy-%dp-r%d-%s", partitions, round, variant.name().toLowerCase(Locale.ROOT));
+        Path runDir = options.workDir.resolve(id);
+        String targetTopic = Variant.targetTopic(TOPIC);
+        log("  %s (round %d): starting a fresh target cluster", variant.label(options), round);
+        try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath, options.brokerJvmOptions())) {
+            double brokerCpuBefore = seconds(source.jvm().cpu()) + seconds(target.jvm().cpu());
+            ChildJvm child = variant.launch(options, runDir, source.bootstrapServers(), target.bootstrapServers(), TOPIC);
+            try {
+                ProgressWatcher.Outcome outcome = ProgressWatcher.watch(target.admin(), Map.of(targetTopic, content.records()),
+                        child, options.pollInterval, options.variantTimeout, () -> { });
+                long peak = child.peakRssKib().orElse(-1);
+                double cpu = seconds(child.cpu());
+                double brokerCpu = seconds(source.jvm().cpu()) + seconds(target.jvm().cpu()) - brokerCpuBefore;
+                stop(child);
+                String note = Milestones.of(variant, child);
+                ProgressWatcher.Progress p = outcome.topics().get(targetTopic);
+                if (!outcome.complete()) {
+                    return new Results.CopyRun(variant, partitions, round, outcome.failure(), null, p.first, p.recordsAtFirst,
+                            p.last, p.records, content.bytes(), peak, cpu, brokerCpu, note);
+                }
+                Verification verification = Verification.compare(content,
+                        BenchRecords.read(target.bootstrapServers(), targetTopic, Duration.ofMinutes(10)));
+                return new Results.CopyRun(variant, partitions, round, null, verification, p.first, p.recordsAtFirst,
+                        p.last, content.records(), content.bytes(), peak, cpu, brokerCpu, note);
+            } finally {
+                child.close();
+            }
+        } catch (Exception e) {
+            log("  %s failed: %s", variant.label(options), e);
+            return new Results.CopyRun(variant, partitions, round, e.toString(), null, -1, 0, -1, 0, 0, -1, 0, 0, "");
+        }
+    }
+
+    // ---- latency ----
+
+    private void latencySection() throws Exception {
+        log("== Latency: %,d records/s, %d s measured, %d partitions, %s", options.latencyRate,
+                options.latencyDuration.toSeconds(), options.partitions, options.latencyVariants);
+        try (ChildBroker source = ChildBroker.start("latency-source", options.workDir, classpath, options.brokerJvmOptions())) {
+            for (Variant variant : options.latencyVariants) {
+                String id = "latency-" + variant.name().toLowerCase(Locale.ROOT);
+                Path runDir = options.workDir.resolve(id);
+                String targetTopic = Variant.targetTopic(TOPIC);
+                source.createTopic(TOPIC, options.partitions);
+                Results.LatencyResult result;
+                try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath,
+                        options.brokerJvmOptions())) {
+                    ChildJvm child = variant.launch(options, runDir, source.bootstrapServers(), target.bootstrapServers(), TOPIC);
+                    try {
+                        LatencyRun.Result latency = LatencyRun.run(options, shape, source, target, child, TOPIC, targetTopic);
+                        long peak = child.peakRssKib().orElse(-1);
+                        stop(child);
+                        Verification verification = Verification.compare(
+                                BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(10)),
+                                BenchRecords.read(target.bootstrapServers(), targetTopic, Duration.ofMinutes(10)));
+                        result = new Results.LatencyResult(variant, null, verification, latency, peak);
+                    } finally {
+                        child.close();
+                    }
+                } catch (Exception e) {
+                    log("  %s failed: %s", variant.label(options), e);
+                    result = new Results.LatencyResult(variant, e.toString(), null, null, -1);
+                }
+                results.latencies.add(result);
+                if (result.ok()) {
+                    LatencyRun.Result l = result.latency();
+                    log("  %s: p50 %d ms, p99 %d ms, max %d ms over %,d records; %s", variant.label(options), l.p50(), l.p99(),
+                            l.max(), l.samples(), result.verification().summary());
+                } else {
+                    log("  %s: FAILED %s", variant.label(options), result.why());
+                }
+                source.keepOnly(Set.of());
+            }
+        }
+    }
+
+    // ---- links in one daemon ----
+
+    private void linksSection() throws Exception {
+        log("== Links: Strait with %s links in one daemon, %,d records each", options.linkCounts, options.linkRecords);
+        try (ChildBroker source = ChildBroker.start("links-source", options.workDir, classpath, options.brokerJvmOptions())) {
+            source.createTopic(TOPIC, options.partitions);
+            shape.load(source.bootstrapServers(), TOPIC, options.linkRecords, options.partitions);
+            BenchRecords.TopicContent content = BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(5));
+            for (int links : options.linkCounts) {
+                results.links.add(linksRun(source, content, links));
+                source.keepOnly(Set.of(TOPIC));
+            }
+        }
+    }
+
+    private Results.LinksRun linksRun(ChildBroker source, BenchRecords.TopicContent content, int links) {
+        String id = "links-" + links;
+        Path runDir = options.workDir.resolve(id);
+        Map<String, Long> expected = new LinkedHashMap<>();
+        for (int i = 1; i <= links; i++) {
+            expected.put("S" + i + "." + TOPIC, content.records());
+        }
+        try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath, options.brokerJvmOptions())) {
+            ChildJvm child = Variant.launchStraitLinks(options, runDir, source.bootstrapServers(), target.bootstrapServers(), links);
+            try {
+                ProgressWatcher.Outcome outcome = ProgressWatcher.watch(target.admin(), expected, child,
+                        options.pollInterval, options.variantTimeout, () -> { });
+                long peak = child.peakRssKib().orElse(-1);
+                long rss = child.rssKib().orElse(-1);
+                double cpu = seconds(child.cpu());
+                stop(child);
+                String note = Milestones.of(Variant.STRAIT, child);
+                if (!outcome.complete()) {
+                    return new Results.LinksRun(links, outcome.failure(), List.of(), outcome.first(), -1, peak, rss, cpu, note);
+                }
+                List<Verification> verifications = new ArrayList<>();
+                for (String topic : expected.keySet()) {
+                    verifications.add(Verification.compare(content,
+                            BenchRecords.read(target.bootstrapServers(), topic, Duration.ofMinutes(5))));
+                }
+                Results.LinksRun run = new Results.LinksRun(links, null, verifications, outcome.first(), outcome.last(),
+                        peak, rss, cpu, note);
+                log("  %d links: all copying %.1f s, all copied %.1f s after launch, peak RSS %d MB; %s", links,
+                        run.allFirst(), run.allLast(), peak / 1024, run.ok() ? "verified" : "FAILED " + run.why());
+                return run;
+            } finally {
+                child.close();
+            }
+        } catch (Exception e) {
+            log("  %d links failed: %s", links, e);
+            return new Results.LinksRun(links, e.toString(), List.of(), -1, -1, -1, -1, 0, "");
+        }
+    }
+
+    // ---- helpers ----
+
+    private static void stop(ChildJvm child) throws InterruptedException {
+        var stopped = child.stop(Duration.ofSeconds(40));
+        if (!stopped.getKey()) {
+            log("  %s did not stop within 40 s of SIGTERM; killed", child.name);
+        }
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.println("[" + LocalTime.now().format(CLOCK) + "] " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+}

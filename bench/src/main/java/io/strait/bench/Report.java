@@ -1,0 +1,346 @@
+package io.strait.bench;
+
+import io.strait.bench.Results.CopyRun;
+import io.strait.bench.Results.LatencyResult;
+import io.strait.bench.Results.LinksRun;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The results as Markdown. A replicator whose target failed verification (or that did not finish)
+ * gets no figure at all, only the reason.
+ */
+final class Report {
+
+    private Report() {
+    }
+
+    /** The medians of one replicator's verified runs at one partition count; empty if any run failed. */
+    private record Summary(Variant variant, List<CopyRun> runs, String failure) {
+        boolean ok() {
+            return failure == null && !runs.isEmpty();
+        }
+
+        double median(ToDoubleFunction<CopyRun> f) {
+            double[] values = runs.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).sorted().toArray();
+            if (values.length == 0) {
+                return Double.NaN;
+            }
+            int n = values.length;
+            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        }
+
+        double first() {
+            return median(CopyRun::first);
+        }
+
+        double last() {
+            return median(CopyRun::last);
+        }
+
+        double mbps() {
+            return median(CopyRun::copyMBps);
+        }
+
+        double rssMb() {
+            return median(r -> r.peakRssKib() / 1024.0);
+        }
+
+        double cpu() {
+            return median(CopyRun::cpuSeconds);
+        }
+
+        double brokerCpu() {
+            return median(CopyRun::brokerCpuSeconds);
+        }
+    }
+
+    static String markdown(Results results) {
+        BenchOptions o = results.options;
+        StringBuilder md = new StringBuilder();
+        md.append("# Strait benchmark results\n\n");
+        md.append("Written by `bench/run.sh` (see [README.md](README.md)); it replaces this file on every run.\n\n");
+        md.append("| | |\n|---|---|\n");
+        row(md, "Date", ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT)));
+        row(md, "Command", "`" + o.command + "`" + (o.quick ? " (quick mode: small sizes, noisy numbers)" : ""));
+        row(md, "Strait", "git " + o.revision);
+        row(md, "Duration", String.format(Locale.ROOT, "%.0f s", results.elapsedSeconds));
+        row(md, "Machine", Machine.cpu() + ", " + Machine.memory() + " memory, " + Machine.os());
+        row(md, "Load average at start", results.loadAverageAtStart);
+        row(md, "Java", Machine.java());
+        row(md, "Kafka", Machine.kafka() + " (brokers, clients, stock MirrorMaker 2, and Strait's Kafka Connect)");
+        row(md, "Data", String.format(Locale.ROOT, "%,d records: %d B value, 8 B key, %d headers; %d B of payload each",
+                o.records, o.recordSize, o.headers, results.recordBytes));
+        if (!o.straitExtra.isEmpty()) {
+            row(md, "Strait overrides", "`" + o.straitExtra.replace("\n", "; ").replace("|", "\\|")
+                    + "` (given with `--strait-set`: these are not Strait's defaults)");
+        }
+        row(md, "Replicator JVMs", "`" + o.replicatorJvmOptions + "` for all three" + (o.jfr ? ", with JFR" : ""));
+        row(md, "Clusters", "one KRaft node (broker and controller) per cluster, each its own JVM on 127.0.0.1; "
+                + "a fresh target cluster for every run; the source loaded once per partition count");
+        md.append('\n');
+
+        if (o.runs(BenchOptions.Section.THROUGHPUT)) {
+            throughput(md, results);
+        }
+        if (o.runs(BenchOptions.Section.LATENCY)) {
+            latency(md, results);
+        }
+        if (o.runs(BenchOptions.Section.PARTITIONS)) {
+            partitions(md, results);
+        }
+        if (o.runs(BenchOptions.Section.LINKS)) {
+            links(md, results);
+        }
+        everyRun(md, results);
+        howMeasured(md, o);
+        if (!results.errors.isEmpty()) {
+            md.append("## Errors\n\n");
+            results.errors.forEach(e -> md.append("- ").append(cell(e)).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static void throughput(StringBuilder md, Results results) {
+        BenchOptions o = results.options;
+        int p = o.partitions;
+        md.append(String.format(Locale.ROOT, "## Throughput: %,d records, %d partitions%s\n\n", o.records, p,
+                o.repeat > 1 ? " (median of " + o.repeat + " rounds, run interleaved)" : ""));
+        md.append("| replicator | launch to last record (s) | first record (s) | copy phase (MB/s) | peak RSS (MB) "
+                + "| CPU (s) | brokers' CPU (s) | vs raw: last / first / MB/s | verification |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        Optional<Summary> raw = summary(results, Variant.RAW, p);
+        for (Variant v : o.variants) {
+            Optional<Summary> maybe = summary(results, v, p);
+            if (maybe.isEmpty()) {
+                md.append("| ").append(v.label(o)).append(" | – | – | – | – | – | – | – | not run |\n");
+                continue;
+            }
+            Summary s = maybe.get();
+            if (!s.ok()) {
+                md.append("| ").append(v.label(o)).append(" | – | – | – | – | – | – | – | ").append(cell(s.failure())).append(" |\n");
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s |\n", v.label(o),
+                    s.last(), s.first(), s.mbps(), s.rssMb(), s.cpu(), s.brokerCpu(), ratios(s, raw),
+                    cell(s.runs().get(0).verification().summary())));
+        }
+        md.append('\n');
+        targets(md, results, raw);
+    }
+
+    private static String ratios(Summary s, Optional<Summary> raw) {
+        if (raw.isEmpty() || !raw.get().ok()) {
+            return "–";
+        }
+        Summary r = raw.get();
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", s.last() / r.last(), s.first() / r.first(), s.mbps() / r.mbps());
+    }
+
+    private static void targets(StringBuilder md, Results results, Optional<Summary> raw) {
+        Optional<Summary> strait = summary(results, Variant.STRAIT, results.options.partitions);
+        if (strait.isEmpty()) {
+            return;
+        }
+        md.append("### Targets for Strait's defaults").append(results.options.straitExtra.isEmpty() ? "" : " (measured with overrides)")
+                .append("\n\n| target | measured | met |\n|---|---|---|\n");
+        boolean haveRatios = raw.isPresent() && raw.get().ok() && strait.get().ok();
+        if (haveRatios) {
+            Summary s = strait.get();
+            Summary r = raw.get();
+            target(md, "copy-phase throughput ≥ 0.9 × raw", s.mbps() / r.mbps(), s.mbps() / r.mbps() >= 0.9);
+            target(md, "launch to last record ≤ 1.25 × raw", s.last() / r.last(), s.last() / r.last() <= 1.25);
+            target(md, "first record ≤ 1.5 × raw", s.first() / r.first(), s.first() / r.first() <= 1.5);
+        } else {
+            md.append("| throughput, last and first record vs raw | not measured: a run failed or was not run | – |\n");
+        }
+        Optional<LatencyResult> sl = results.latencies.stream().filter(l -> l.variant() == Variant.STRAIT).findFirst();
+        Optional<LatencyResult> ml = results.latencies.stream().filter(l -> l.variant() == Variant.MM2).findFirst();
+        if (sl.isPresent() && sl.get().ok()) {
+            long p99 = sl.get().latency().p99();
+            boolean belowMm2 = ml.isPresent() && ml.get().ok() && p99 <= ml.get().latency().p99();
+            String mm2 = ml.isPresent() && ml.get().ok() ? ml.get().latency().p99() + " ms" : "not measured";
+            md.append(String.format(Locale.ROOT, "| p99 latency ≤ MM2's (%s) and < 250 ms | %d ms | %s |\n", mm2, p99,
+                    belowMm2 && p99 < 250 ? "yes" : "**no**"));
+        } else if (results.options.runs(BenchOptions.Section.LATENCY)) {
+            md.append("| p99 latency ≤ MM2's and < 250 ms | not measured | – |\n");
+        }
+        List<String> failures = new ArrayList<>();
+        results.copies.stream().filter(c -> c.variant() == Variant.STRAIT && !c.ok())
+                .forEach(c -> failures.add(c.partitions() + " partitions: " + c.why()));
+        results.latencies.stream().filter(l -> l.variant() == Variant.STRAIT && !l.ok()).forEach(l -> failures.add("latency: " + l.why()));
+        results.links.stream().filter(l -> !l.ok()).forEach(l -> failures.add(l.links() + " links: " + l.why()));
+        long verified = results.copies.stream().filter(c -> c.variant() == Variant.STRAIT && c.ok()).count()
+                + results.latencies.stream().filter(l -> l.variant() == Variant.STRAIT && l.ok()).count()
+                + results.links.stream().filter(LinksRun::ok).count();
+        md.append(String.format(Locale.ROOT, "| no loss, no duplicate, same order and partition | %s | %s |\n",
+                failures.isEmpty() ? "every Strait target verified (" + verified + " runs)" : cell(String.join("; ", failures)),
+                failures.isEmpty() && verified > 0 ? "yes" : "**no**"));
+        md.append('\n');
+    }
+
+    private static void target(StringBuilder md, String what, double ratio, boolean met) {
+        md.append(String.format(Locale.ROOT, "| %s | %.2f × | %s |\n", what, ratio, met ? "yes" : "**no**"));
+    }
+
+    private static void latency(StringBuilder md, Results results) {
+        BenchOptions o = results.options;
+        md.append(String.format(Locale.ROOT, "## End-to-end latency: %,d records/s for %d s, %d partitions\n\n",
+                o.latencyRate, o.latencyDuration.toSeconds(), o.partitions));
+        md.append("Producer timestamp on the source to arrival at a consumer of the target, for every record produced in "
+                + "the measured window (which starts " + o.latencySettle.toSeconds() + " s after the replicator has caught up "
+                + "with what was produced while it started).\n\n");
+        md.append("| replicator | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | mean (ms) | records measured | rate (records/s) "
+                + "| caught up after (s) | peak RSS (MB) | verification |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (LatencyResult l : results.latencies) {
+            if (!l.ok()) {
+                md.append("| ").append(l.variant().label(o)).append(" | – | – | – | – | – | – | – | – | – | ").append(cell(l.why())).append(" |\n");
+                continue;
+            }
+            LatencyRun.Result r = l.latency();
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.1f | %,d | %.0f | %.1f | %d | %s |\n", l.variant().label(o),
+                    r.p50(), r.p99(), r.p999(), r.max(), r.mean(), r.samples(), r.achievedRate(), r.caughtUpAt(),
+                    Math.round(l.peakRssKib() / 1024.0), cell(l.verification().summary())));
+        }
+        md.append('\n');
+    }
+
+    private static void partitions(StringBuilder md, Results results) {
+        BenchOptions o = results.options;
+        Set<Integer> counts = new LinkedHashSet<>(o.scalePartitions);
+        md.append(String.format(Locale.ROOT, "## Throughput by partition count: %,d records%s\n\n", o.records,
+                o.repeat > 1 ? " (medians)" : ""));
+        md.append("| partitions | replicator | launch to last record (s) | first record (s) | copy phase (MB/s) | MB/s vs raw "
+                + "| peak RSS (MB) | CPU (s) | verification |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for (int p : counts) {
+            Optional<Summary> raw = summary(results, Variant.RAW, p);
+            for (Variant v : o.variants) {
+                Optional<Summary> maybe = summary(results, v, p);
+                if (maybe.isEmpty()) {
+                    continue;
+                }
+                Summary s = maybe.get();
+                if (!s.ok()) {
+                    md.append("| ").append(p).append(" | ").append(v.label(o)).append(" | – | – | – | – | – | – | ")
+                            .append(cell(s.failure())).append(" |\n");
+                    continue;
+                }
+                String vsRaw = raw.isPresent() && raw.get().ok() ? String.format(Locale.ROOT, "%.2f", s.mbps() / raw.get().mbps()) : "–";
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.1f | %s |\n", p, v.label(o),
+                        s.last(), s.first(), s.mbps(), vsRaw, s.rssMb(), s.cpu(), cell(s.runs().get(0).verification().summary())));
+            }
+        }
+        md.append('\n');
+    }
+
+    private static void links(StringBuilder md, Results results) {
+        BenchOptions o = results.options;
+        md.append(String.format(Locale.ROOT, "## Links in one Strait daemon: %,d records per link, %d partitions\n\n",
+                o.linkRecords, o.partitions));
+        md.append("Every link copies the same source topic (its source alias differs: S1, S2, ...) into its own target "
+                + "topic `Sn.bench` on one target cluster.\n\n");
+        md.append("| links | every link copying (s) | every link done (s) | peak RSS (MB) | RSS at the end (MB) | CPU (s) "
+                + "| verification | Strait's log |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---|---|\n");
+        for (LinksRun l : results.links) {
+            if (!l.ok()) {
+                md.append("| ").append(l.links()).append(" | – | – | – | – | – | ").append(cell(l.why())).append(" | |\n");
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %d | %d | %.1f | ok: %d targets identical to the source | %s |\n",
+                    l.links(), l.allFirst(), l.allLast(), Math.round(l.peakRssKib() / 1024.0), Math.round(l.rssKib() / 1024.0), l.cpuSeconds(),
+                    l.verifications().size(), cell(l.note())));
+        }
+        md.append('\n');
+    }
+
+    private static void everyRun(StringBuilder md, Results results) {
+        if (results.copies.isEmpty()) {
+            return;
+        }
+        md.append("## Every copy run\n\n");
+        md.append("| partitions | round | replicator | first record (s) | records then | last record (s) | MB/s | peak RSS (MB) "
+                + "| CPU (s) | brokers' CPU (s) | verification | notes |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        for (CopyRun r : results.copies) {
+            if (!r.ok()) {
+                md.append(String.format(Locale.ROOT, "| %d | %d | %s | – | – | – | – | – | – | – | %s | |\n", r.partitions(),
+                        r.round(), r.variant().label(results.options), cell(r.why())));
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f | %,d | %.1f | %.1f | %.0f | %.1f | %.1f | ok | %s |\n",
+                    r.partitions(), r.round(), r.variant().label(results.options), r.first(), r.recordsAtFirst(), r.last(), r.copyMBps(),
+                    r.peakRssKib() / 1024.0, r.cpuSeconds(), r.brokerCpuSeconds(), cell(r.note())));
+        }
+        md.append('\n');
+    }
+
+    private static void howMeasured(StringBuilder md, BenchOptions o) {
+        md.append("## How it is measured\n\n");
+        md.append(String.join("\n",
+                "- The three replicators run one after another, each in its own JVM, against the same loaded source topic "
+                        + "`bench` and a fresh target cluster; all write `A.bench`. Between runs, everything a replicator left "
+                        + "on the source (MirrorMaker 2's heartbeats, offset syncs, internal topics, groups) is deleted.",
+                "- **raw copy**: one consumer assigned every partition, one producer writing each record to the same "
+                        + "partition number with its key, value, headers and timestamp; its producer has Strait's producer "
+                        + "defaults (idempotent, acks=all, 5 in flight, 256 KiB batches, linger 10 ms). The ceiling.",
+                "- **MirrorMaker 2 (stock)**: `org.apache.kafka.connect.mirror.MirrorMaker mm2.properties` with `A->B` "
+                        + "enabled, `B->A` disabled and replication factors of 1 for its topics: nothing else. Logs at INFO "
+                        + "like Kafka's sample configuration.",
+                "- **Strait (defaults)**: `io.strait.cli.StraitCommand run topology.conf` with one `link` flow A->B and "
+                        + "only the cluster addresses and `http.port = 0`; the class path and log settings of `bin/strait`.",
+                "- Times count from the launch of the replicator's JVM. The benchmark reads the target topic's end "
+                        + "offsets every " + o.pollInterval.toMillis() + " ms: *first record* is the first read that sees "
+                        + "a record, *last record* the first that sees as many records as the source holds.",
+                "- *Copy phase MB/s*: payload bytes (key, value, headers; 10^6 bytes per MB) of the records that arrived "
+                        + "between those two reads, divided by the time between them.",
+                "- *Peak RSS*: `VmHWM` of the replicator's process when its last record arrived. *CPU*: its user plus "
+                        + "system time until then; *brokers' CPU*: that of the source and target brokers over the same time.",
+                "- *Verification*: after the replicator stopped, the source and the target topic are read completely; "
+                        + "every record's key, value, headers and timestamp are hashed; per partition number the sequences "
+                        + "must be identical (same count, same order, nothing lost, nothing twice). A replicator that fails "
+                        + "gets no figure.",
+                "- The machine's cores run the brokers, the replicator and the benchmark's own reader at once: the copy is "
+                        + "CPU-bound, and figures vary by tens of percent between runs (`--repeat` interleaves rounds and "
+                        + "reports medians). Compare variants side by side only.",
+                "- Logs, configurations and (with `--jfr`) profiles of every process are kept in `" + o.workDir + "`.",
+                ""));
+        md.append('\n');
+    }
+
+    private static Optional<Summary> summary(Results results, Variant variant, int partitions) {
+        List<CopyRun> runs = results.copies.stream()
+                .filter(r -> r.variant() == variant && r.partitions() == partitions).toList();
+        if (runs.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<CopyRun> failed = runs.stream().filter(r -> !r.ok()).findFirst();
+        return Optional.of(new Summary(variant, runs, failed.map(r -> (runs.size() > 1 ? "round " + r.round() + ": " : "") + r.why()).orElse(null)));
+    }
+
+    private static void row(StringBuilder md, String key, String value) {
+        md.append("| ").append(key).append(" | ").append(value).append(" |\n");
+    }
+
+    /** One line, no pipes, not too long: fit for a table cell. */
+    private static String cell(String text) {
+        if (text == null) {
+            return "";
+        }
+        String line = Arrays.stream(text.split("\n")).filter(s -> !s.isBlank()).findFirst().orElse("").trim();
+        line = line.replace("|", "\\|");
+        return line.length() > 300 ? line.substring(0, 297) + "..." : line;
+    }
+}

@@ -1,0 +1,133 @@
+package io.strait.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** The replicators under test, each started as its own JVM with the same JVM options. */
+enum Variant {
+    RAW("raw copy"),
+    MM2("MirrorMaker 2 (stock)"),
+    STRAIT("Strait (defaults)");
+
+    /** Alias of the source cluster: every variant writes {@code A.<topic>} on the target. */
+    static final String SOURCE_ALIAS = "A";
+    static final String TARGET_ALIAS = "B";
+
+    final String label;
+
+    Variant(String label) {
+        this.label = label;
+    }
+
+    /** The label in the report: Strait run with --strait-set is not "Strait (defaults)". */
+    String label(BenchOptions options) {
+        return this == STRAIT && !options.straitExtra.isEmpty() ? "Strait (with overrides)" : label;
+    }
+
+    static String targetTopic(String topic) {
+        return SOURCE_ALIAS + "." + topic;
+    }
+
+    /** Starts the replicator copying {@code topic} from source to target; returns at once. */
+    ChildJvm launch(BenchOptions options, Path runDir, String source, String target, String topic) throws IOException {
+        Files.createDirectories(runDir);
+        String name = name().toLowerCase(java.util.Locale.ROOT);
+        String benchClasspath = System.getProperty("java.class.path");
+        List<String> jvm = jvmOptions(options, runDir, name);
+        Path log = runDir.resolve(name + ".log");
+        switch (this) {
+            case RAW -> {
+                jvm.add("-Dlog4j2.configurationFile=" + BenchLogging.childConfig(options.workDir, "INFO"));
+                return ChildJvm.start(name, benchClasspath, jvm, RawCopy.class.getName(),
+                        List.of(source, target, topic, targetTopic(topic)), log);
+            }
+            case MM2 -> {
+                // Stock MirrorMaker 2, as `connect-mirror-maker.sh mm2.properties` runs it, with the
+                // settings of Kafka's sample connect-mirror-maker.properties that a single broker needs
+                // (replication factors of 1) and nothing else. Kafka's sample logs at INFO.
+                Path properties = runDir.resolve("mm2.properties");
+                Files.writeString(properties, String.join("\n",
+                        "clusters = " + SOURCE_ALIAS + ", " + TARGET_ALIAS,
+                        SOURCE_ALIAS + ".bootstrap.servers = " + source,
+                        TARGET_ALIAS + ".bootstrap.servers = " + target,
+                        SOURCE_ALIAS + "->" + TARGET_ALIAS + ".enabled = true",
+                        TARGET_ALIAS + "->" + SOURCE_ALIAS + ".enabled = false",
+                        "# A single broker: replication factors of 1.",
+                        "replication.factor = 1",
+                        "checkpoints.topic.replication.factor = 1",
+                        "heartbeats.topic.replication.factor = 1",
+                        "offset-syncs.topic.replication.factor = 1",
+                        "offset.storage.replication.factor = 1",
+                        "status.storage.replication.factor = 1",
+                        "config.storage.replication.factor = 1",
+                        ""));
+                jvm.add("-Dlog4j2.configurationFile=" + BenchLogging.childConfig(options.workDir, "INFO"));
+                return ChildJvm.start(name, benchClasspath, jvm, "org.apache.kafka.connect.mirror.MirrorMaker",
+                        List.of(properties.toString()), log);
+            }
+            case STRAIT -> {
+                Path topology = runDir.resolve("topology.conf");
+                Files.writeString(topology, String.join("\n",
+                        "# One link with Strait's defaults (reference.conf); only the addresses are given.",
+                        "strait {",
+                        "  clusters {",
+                        "    " + SOURCE_ALIAS + " { bootstrap-servers = \"" + source + "\" }",
+                        "    " + TARGET_ALIAS + " { bootstrap-servers = \"" + target + "\" }",
+                        "  }",
+                        "  flows { bench { type = link, source = " + SOURCE_ALIAS + ", target = " + TARGET_ALIAS + " } }",
+                        "  http { bind = \"127.0.0.1\", port = 0 }",
+                        "}",
+                        options.straitExtra.isEmpty() ? "" : "# Overrides given with --strait-set:\n" + options.straitExtra + "\n"));
+                return startStrait(options, jvm, topology, log);
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** Strait with {@code links} links into one target: sources S1..Sn, all aliases of the same source cluster. */
+    static ChildJvm launchStraitLinks(BenchOptions options, Path runDir, String source, String target, int links)
+            throws IOException {
+        Files.createDirectories(runDir);
+        String sources = IntStream.rangeClosed(1, links).mapToObj(i -> "S" + i).collect(Collectors.joining(", "));
+        StringBuilder clusters = new StringBuilder();
+        for (int i = 1; i <= links; i++) {
+            clusters.append("    S").append(i).append(" { bootstrap-servers = \"").append(source).append("\" }\n");
+        }
+        Path topology = runDir.resolve("topology.conf");
+        Files.writeString(topology, String.join("\n",
+                "# " + links + " links in one daemon (fan-in); every source alias names the same source cluster,",
+                "# so each link has its own Connect group, internal topics and target topics (Sn.bench).",
+                "strait {",
+                "  clusters {",
+                clusters + "    " + TARGET_ALIAS + " { bootstrap-servers = \"" + target + "\" }",
+                "  }",
+                "  flows { bench { type = fan-in, sources = [" + sources + "], target = " + TARGET_ALIAS + " } }",
+                "  http { bind = \"127.0.0.1\", port = 0 }",
+                "}",
+                options.straitExtra.isEmpty() ? "" : "# Overrides given with --strait-set:\n" + options.straitExtra + "\n"));
+        List<String> jvm = jvmOptions(options, runDir, "strait-" + links + "-links");
+        return startStrait(options, jvm, topology, runDir.resolve("strait-" + links + "-links.log"));
+    }
+
+    private static ChildJvm startStrait(BenchOptions options, List<String> jvm, Path topology, Path log)
+            throws IOException {
+        // What bin/strait does for `run`: Strait's own logging (its lines at INFO, Kafka's at WARN).
+        jvm.add("-Dstrait.log.level=INFO");
+        return ChildJvm.start("strait", options.straitClasspath, jvm, "io.strait.cli.StraitCommand",
+                List.of("run", topology.toString()), log);
+    }
+
+    private static List<String> jvmOptions(BenchOptions options, Path runDir, String name) {
+        List<String> jvm = new ArrayList<>(options.replicatorJvmOptions());
+        if (options.jfr) {
+            jvm.add("-XX:StartFlightRecording=filename=" + runDir.resolve(name + ".jfr").toAbsolutePath()
+                    + ",settings=profile,dumponexit=true");
+        }
+        return jvm;
+    }
+}
