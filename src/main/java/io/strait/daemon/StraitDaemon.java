@@ -63,7 +63,8 @@ public final class StraitDaemon {
     private final Path file;
     private final TopologyLoader loader;
     private final Plugins plugins;
-    private final SortedMap<LinkId, LinkReplicator> links = new TreeMap<>();
+    /** Written under this object's monitor (start, apply, stop); read without it, by probes and metrics. */
+    private final SortedMap<LinkId, LinkReplicator> links = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Map<LinkId, Fingerprint> fingerprints = new HashMap<>();
     private final Map<LinkId, LagSample> lag = new ConcurrentHashMap<>();
     private final Map<String, Admin> lagAdmins = new HashMap<>();
@@ -200,10 +201,7 @@ public final class StraitDaemon {
         if (watcher != null) {
             watcher.stop();
         }
-        List<LinkReplicator> running;
-        synchronized (this) {
-            running = new ArrayList<>(links.values());
-        }
+        List<LinkReplicator> running = new ArrayList<>(links.values());
         log.info("Stopping {} links", running.size());
         CompletableFuture.allOf(running.stream()
                 .map(link -> CompletableFuture.runAsync(link::stop))
@@ -238,15 +236,15 @@ public final class StraitDaemon {
         return !stopping.get() && System.nanoTime() - lastTick.get() < TimeUnit.SECONDS.toNanos(30);
     }
 
-    /** A snapshot of every link, by id. */
-    public synchronized SortedMap<LinkId, LinkReplicator.Status> statuses() {
+    /** A snapshot of every link, by id. Never waits: not even for a reload stopping links. */
+    public SortedMap<LinkId, LinkReplicator.Status> statuses() {
         SortedMap<LinkId, LinkReplicator.Status> statuses = new TreeMap<>();
         links.forEach((id, link) -> statuses.put(id, link.status()));
         return statuses;
     }
 
-    /** The running replicators, by link. */
-    public synchronized SortedMap<LinkId, LinkReplicator> links() {
+    /** The running replicators, by link. Never waits. */
+    public SortedMap<LinkId, LinkReplicator> links() {
         return new TreeMap<>(links);
     }
 
@@ -265,8 +263,8 @@ public final class StraitDaemon {
                         .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
                 // The offsets topic keeps positions of topics the link no longer replicates (its
                 // filter changed): those are not lag.
-                var targetNames = new ReplicationPlanner(entry.getValue().settings(), LAG_TIMEOUT).targetNames(id);
-                positions.keySet().removeIf(tp -> targetNames.apply(tp.topic()).isEmpty());
+                var rule = entry.getValue().topicRule();
+                positions.keySet().removeIf(tp -> rule.target(tp.topic()).isEmpty());
                 SortedMap<TopicPartition, Long> sample = new TreeMap<>(
                         java.util.Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition));
                 if (!positions.isEmpty()) {

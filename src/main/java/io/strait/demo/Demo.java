@@ -205,7 +205,7 @@ public final class Demo {
             long copied = 0;
             List<String> topics = new ArrayList<>();
             for (TopicPlan topic : plan.replicated()) {
-                if (topic.sourceTopic().endsWith("heartbeats")) {
+                if (topic.heartbeats()) {
                     continue;
                 }
                 topics.add(topic.sourceTopic() + " -> " + topic.targetTopic());

@@ -89,10 +89,6 @@ public final class LinkReplicator {
      */
     public record Status(LinkId link, State state, Optional<String> detail, Instant since,
                          List<ConnectorStateInfo> connectors, int starts, long taskStarts, List<String> events) {
-        public int runningTasks() {
-            return (int) connectors.stream().flatMap(c -> c.tasks().stream())
-                    .filter(t -> "RUNNING".equals(t.state())).count();
-        }
     }
 
     private final LinkId link;
@@ -112,7 +108,7 @@ public final class LinkReplicator {
     /** Target topics of the link that have existed, with the topic ID last seen. */
     private final Map<String, org.apache.kafka.common.Uuid> targetTopicIds = new HashMap<>();
     private final Set<String> targetTopicsMissing = new java.util.HashSet<>();
-    private java.util.function.Function<String, Optional<String>> targetNames;
+    private ReplicationPlanner.TopicRule topicRule;
     private long lastFailureNanos;
     private String lastFailure;
     private volatile Status status;
@@ -374,19 +370,18 @@ public final class LinkReplicator {
      */
     private void checkTargetTopics() {
         // The target topics this link writes: its source topics, through the rule `plan` uses.
+        ReplicationPlanner.TopicRule rule = topicRule();
         Set<String> expected = new java.util.TreeSet<>();
         try {
-            if (targetNames == null) {
-                targetNames = new ReplicationPlanner(settings, PROBE_TIMEOUT).targetNames(link);
-            }
             for (String topic : probes.get(link.source()).listTopics().names()
                     .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                targetNames.apply(topic).ifPresent(expected::add);
+                if (!rule.isHeartbeats(topic)) {
+                    rule.target(topic).ifPresent(expected::add);
+                }
             }
         } catch (Exception e) {
             return;
         }
-        expected.removeIf(t -> t.equals("heartbeats") || t.endsWith(".heartbeats"));
         if (expected.isEmpty()) {
             return;
         }
@@ -476,6 +471,14 @@ public final class LinkReplicator {
     public Optional<org.apache.kafka.common.metrics.Metrics> workerMetrics() {
         Worker current = worker;
         return current == null ? Optional.empty() : Optional.of(current.metrics().metrics());
+    }
+
+    /** How this link treats source topics; built once, as its connector's filter and policy are. */
+    public synchronized ReplicationPlanner.TopicRule topicRule() {
+        if (topicRule == null) {
+            topicRule = new ReplicationPlanner(settings, PROBE_TIMEOUT).rule(link);
+        }
+        return topicRule;
     }
 
     /** Tasks started for this link by its herders on this instance, since the replicator was created. */

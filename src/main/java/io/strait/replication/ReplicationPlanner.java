@@ -34,9 +34,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ReplicationPlanner {
 
-    /** One source topic's fate on a link. {@code skipReason} is empty when it replicates. */
+    /**
+     * One source topic's fate on a link. {@code skipReason} is empty when it replicates;
+     * {@code heartbeats} marks MirrorMaker 2's own heartbeats topics.
+     */
     public record TopicPlan(String sourceTopic, int partitions, String targetTopic, int targetPartitions,
-                            Optional<String> skipReason) {
+                            Optional<String> skipReason, boolean heartbeats) {
         public boolean replicates() {
             return skipReason.isEmpty();
         }
@@ -78,35 +81,57 @@ public final class ReplicationPlanner {
     }
 
     /**
-     * The target name of a source topic on the link, or empty when the link does not replicate it:
-     * the same rule as {@link #planLink}, with the link's own filter and replication policy.
+     * How a link treats source topics: its MirrorSourceConnector's own filter and replication
+     * policy instances, configured as the connector configures them, with the connector's rule
+     * (filter or heartbeats, not internal, not a cycle). Plan, lag and the replicator's checks all
+     * use it, so they cannot disagree with the replication.
      */
-    public java.util.function.Function<String, Optional<String>> targetNames(LinkId link) {
-        MirrorSourceConfig config = new MirrorSourceConfig(settings.connectorConfig(link, MirrorSourceConnector.class));
-        TopicFilter filter = config.getConfiguredInstance(MirrorSourceConfig.TOPIC_FILTER_CLASS, TopicFilter.class);
-        ReplicationPolicy policy = config.getConfiguredInstance(MirrorConnectorConfig.REPLICATION_POLICY_CLASS,
-                ReplicationPolicy.class);
-        boolean heartbeats = config.getBoolean(MirrorSourceConfig.HEARTBEATS_REPLICATION_ENABLED);
-        return topic -> skipReason(link, topic, filter, policy, heartbeats).isEmpty()
-                ? Optional.of(policy.formatRemoteTopic(link.source(), topic)) : Optional.empty();
+    public static final class TopicRule {
+        private final LinkId link;
+        private final TopicFilter filter;
+        private final ReplicationPolicy policy;
+        private final boolean heartbeats;
+
+        private TopicRule(LinkId link, MirrorSourceConfig config) {
+            this.link = link;
+            this.filter = config.getConfiguredInstance(MirrorSourceConfig.TOPIC_FILTER_CLASS, TopicFilter.class);
+            this.policy = config.getConfiguredInstance(MirrorConnectorConfig.REPLICATION_POLICY_CLASS,
+                    ReplicationPolicy.class);
+            this.heartbeats = config.getBoolean(MirrorSourceConfig.HEARTBEATS_REPLICATION_ENABLED);
+        }
+
+        /** Why the link does not replicate the source topic, or empty when it does. */
+        public Optional<String> skipReason(String topic) {
+            return ReplicationPlanner.skipReason(link, topic, filter, policy, heartbeats);
+        }
+
+        /** The topic's name on the target, when the link replicates it. */
+        public Optional<String> target(String topic) {
+            return skipReason(topic).isEmpty() ? Optional.of(policy.formatRemoteTopic(link.source(), topic))
+                    : Optional.empty();
+        }
+
+        /** MirrorMaker 2's heartbeats topic, or a copy of one: its own, written every second. */
+        public boolean isHeartbeats(String topic) {
+            return policy.isHeartbeatsTopic(topic);
+        }
+    }
+
+    /** The link's topic rule (builds the connector's filter and policy once). */
+    public TopicRule rule(LinkId link) {
+        return new TopicRule(link, new MirrorSourceConfig(settings.connectorConfig(link, MirrorSourceConnector.class)));
     }
 
     /** The plan for one link, given the topics (name to partition count) on each side. */
     public LinkPlan planLink(LinkId link, SortedMap<String, Integer> sourceTopics, SortedMap<String, Integer> targetTopics) {
-        Map<String, String> connectorConfig = settings.connectorConfig(link, MirrorSourceConnector.class);
-        MirrorSourceConfig config = new MirrorSourceConfig(connectorConfig);
-        TopicFilter filter = config.getConfiguredInstance(MirrorSourceConfig.TOPIC_FILTER_CLASS, TopicFilter.class);
-        ReplicationPolicy policy = config.getConfiguredInstance(MirrorConnectorConfig.REPLICATION_POLICY_CLASS,
-                ReplicationPolicy.class);
-        boolean heartbeats = config.getBoolean(MirrorSourceConfig.HEARTBEATS_REPLICATION_ENABLED);
+        TopicRule rule = rule(link);
         List<TopicPlan> topics = new ArrayList<>();
         sourceTopics.forEach((topic, partitions) -> {
-            Optional<String> skip = skipReason(link, topic, filter, policy, heartbeats);
-            String target = skip.isEmpty() ? policy.formatRemoteTopic(link.source(), topic) : null;
-            int targetPartitions = target == null ? -1 : targetTopics.getOrDefault(target, -1);
-            topics.add(new TopicPlan(topic, partitions, target, targetPartitions, skip));
+            Optional<String> target = rule.target(topic);
+            int targetPartitions = target.map(t -> targetTopics.getOrDefault(t, -1)).orElse(-1);
+            topics.add(new TopicPlan(topic, partitions, target.orElse(null), targetPartitions, rule.skipReason(topic),
+                    rule.isHeartbeats(topic)));
         });
-        filter.close();
         return new LinkPlan(link, topics, Optional.empty());
     }
 

@@ -1,6 +1,5 @@
 package io.strait.topology;
 
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -17,9 +16,5 @@ public record ClusterSettings(String alias, String bootstrapServers, SortedMap<S
 
     public ClusterSettings {
         kafkaClients = new TreeMap<>(kafkaClients);
-    }
-
-    public ClusterSettings(String alias, String bootstrapServers, Map<String, String> kafkaClients) {
-        this(alias, bootstrapServers, new TreeMap<>(kafkaClients), alias);
     }
 }

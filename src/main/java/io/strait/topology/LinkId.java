@@ -24,10 +24,6 @@ public record LinkId(String source, String target) implements Comparable<LinkId>
         return new LinkId(text.substring(0, arrow).trim(), text.substring(arrow + ARROW.length()).trim());
     }
 
-    public LinkId reversed() {
-        return new LinkId(target, source);
-    }
-
     @Override
     public int compareTo(LinkId other) {
         int bySource = source.compareTo(other.source);

@@ -2,7 +2,6 @@ package io.strait.topology;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -56,14 +55,4 @@ public record LinkSettings(LinkId id, List<Selection> topics, List<Selection> gr
         return all;
     }
 
-    /** What a running replicator must restart for: everything but provenance. */
-    public boolean sameReplicationAs(LinkSettings other) {
-        return id.equals(other.id) && topics.equals(other.topics) && groups.equals(other.groups)
-                && mergeableWith(other);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(id, topics, groups, naming, separator, tasks, refreshInterval, delivery, mirror, flows);
-    }
 }

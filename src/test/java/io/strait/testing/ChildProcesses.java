@@ -1,6 +1,5 @@
 package io.strait.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -56,9 +55,5 @@ public final class ChildProcesses {
         if (process.waitFor() != 0) {
             throw new IllegalStateException(mainClass + " " + args + " failed:\n" + java.nio.file.Files.readString(log));
         }
-    }
-
-    static String path(File file) {
-        return file.getAbsolutePath();
     }
 }
