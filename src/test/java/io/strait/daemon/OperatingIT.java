@@ -6,23 +6,19 @@ import io.strait.replication.LinkReplicator;
 import io.strait.testing.Http;
 import io.strait.testing.ReplicationChecks;
 import io.strait.testing.TestClusters;
+import io.strait.testing.TestProducer;
 import io.strait.topology.LinkId;
 import io.strait.topology.TopologyLoader;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -115,9 +111,7 @@ class OperatingIT {
         TopologyLoader loader = new TopologyLoader(Map.of());
         StraitDaemon daemon = new StraitDaemon(loader.load(file), file, loader);
         StatusServer http = StatusServer.start(daemon.topology().http(), daemon);
-        AtomicBoolean producing = new AtomicBoolean(true);
-        AtomicInteger produced = new AtomicInteger();
-        Thread producer = streamTo("a", "r", producing, produced);
+        TestProducer producer = TestProducer.start(clusters, "a", "orders", 3, "r");
         try {
             daemon.start();
             LinkId dr = LinkId.parse("a->b");
@@ -159,8 +153,7 @@ class OperatingIT {
             assertThat(Http.sample(metrics, "strait_reloads_total")).isEqualTo(1.0);
             assertThat(Http.sample(metrics, "strait_reload_last_success")).isEqualTo(0.0);
 
-            producing.set(false);
-            producer.join();
+            producer.close();
             await("a->b caught up").atMost(SETTLE)
                     .until(() -> clusters.total("b", "a.orders") == clusters.total("a", "orders"));
 
@@ -171,7 +164,7 @@ class OperatingIT {
             int compared = ReplicationChecks.assertSameRecords(clusters, "b", "a.orders", "a", "orders");
             System.out.printf("[reload] a->b copied all %d records across two reloads without a task restart%n", compared);
         } finally {
-            producing.set(false);
+            producer.close();
             daemon.stop();
             http.close();
         }
@@ -189,25 +182,4 @@ class OperatingIT {
         Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Produces to {@code orders} on the cluster, about 200 records a second, until told to stop. */
-    static Thread streamTo(String alias, String prefix, AtomicBoolean producing, AtomicInteger produced) {
-        Thread thread = new Thread(() -> {
-            try (KafkaProducer<byte[], byte[]> producer = clusters.producer(alias)) {
-                for (int i = 0; producing.get(); i++) {
-                    producer.send(new ProducerRecord<>("orders", i % 3, bytes(prefix + "-" + i), bytes("v" + i)));
-                    produced.incrementAndGet();
-                    Thread.sleep(5);
-                }
-                producer.flush();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "test-producer-" + alias);
-        thread.start();
-        return thread;
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }
