@@ -248,6 +248,9 @@ class MirrorSettingsTest {
                     .containsEntry("producer.linger.ms", "20")
                     .containsEntry("offset.flush.timeout.ms", "7000")
                     .containsEntry("producer.enable.idempotence", "true")
+                    // More than one in flight can stall or reorder a partition created under a
+                    // running producer on brokers before Kafka 4.5 (KAFKA-15591).
+                    .containsEntry("producer.max.in.flight.requests.per.connection", "1")
                     .containsEntry("offset.flush.interval.ms", "10000")
                     .containsEntry("plugin.discovery", "service_load");
         }

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * number of the target topic with its key, value, headers and timestamp. It creates the target
  * topic with the source's partition count, then copies until SIGTERM, as a replicator would.
  *
- * <p>Its producer has the settings of Strait's defaults (idempotent, acks=all, 5 in flight,
+ * <p>Its producer has the settings of Strait's defaults (idempotent, acks=all, 1 in flight,
  * 256 KiB batches, 10 ms linger), so the difference between the two is the framework, not the
  * producer configuration.
  *
@@ -95,7 +95,7 @@ public final class RawCopy {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.BATCH_SIZE_CONFIG, 262144,
                 ProducerConfig.LINGER_MS_CONFIG, 10)));
 
