@@ -27,6 +27,7 @@ import org.apache.kafka.connect.util.SharedTopicAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -203,6 +204,7 @@ public final class LinkReplicator {
                 fail("Kafka Connect's herder for the link stopped after an error (see the log above)");
                 return;
             }
+            herder.configureRestIfDue();
             if (System.nanoTime() >= nextProbeNanos) {
                 // Connect keeps retrying on its own while a cluster is away, and says nothing of it:
                 // Strait looks, so that the link is reported failing until the cluster is back.
@@ -229,7 +231,14 @@ public final class LinkReplicator {
     }
 
     private void tryStartHerder() {
-        Optional<String> unreachable = unreachable(link.target()).or(() -> unreachable(link.source()));
+        // Both clusters at once: each check may wait up to REACH_TIMEOUT.
+        CompletableFuture<Optional<String>> source = CompletableFuture.supplyAsync(() -> unreachable(link.source()),
+                task -> {
+                    Thread thread = new Thread(task, "strait-reach-" + link);
+                    thread.setDaemon(true);
+                    thread.start();
+                });
+        Optional<String> unreachable = unreachable(link.target()).or(source::join);
         if (unreachable.isPresent()) {
             fail(unreachable.get());
             return;
@@ -298,8 +307,9 @@ public final class LinkReplicator {
         } else if (allRunning && sourceKnown) {
             if (!announcedRunning && sourceTasks > 0) {
                 announcedRunning = true;
-                log.info("Link {} is replicating ({} source tasks) {} ms after start", link, sourceTasks,
-                        (System.nanoTime() - startAttemptNanos) / 1_000_000);
+                log.info("Link {} is replicating ({} source tasks) {} ms after start, {} ms after the JVM's",
+                        link, sourceTasks, (System.nanoTime() - startAttemptNanos) / 1_000_000,
+                        ManagementFactory.getRuntimeMXBean().getUptime());
             } else if (status.state() == State.FAILING) {
                 log.info("Link {} recovered", link);
             }

@@ -70,6 +70,32 @@ class LinkLifecycleIT {
     }
 
     @Test
+    void aLinkWithNothingToCopyRunsItsCheckpointAndHeartbeatConnectorsAndPicksUpATopicLater() throws Exception {
+        try (TestClusters clusters = TestClusters.start("a", "b")) {
+            StraitDaemon daemon = start(clusters, LINK);
+            LinkId link = LinkId.parse("a->b");
+            try {
+                // The leader configures the source connector first and the other two once it has
+                // tasks; with no topic to copy it has none, and the other two follow a few seconds later.
+                await("link running").atMost(SETTLE).untilAsserted(() -> {
+                    LinkReplicator.Status status = daemon.statuses().get(link);
+                    assertThat(status.state()).isEqualTo(LinkReplicator.State.RUNNING);
+                    assertThat(status.connectors()).extracting(c -> c.name() + " " + c.connector().state())
+                            .containsExactlyInAnyOrder("a->b RUNNING", "a->b.checkpoint RUNNING", "a->b.heartbeat RUNNING");
+                });
+                await("heartbeats on b").atMost(SETTLE).until(() -> clusters.total("b", "heartbeats") > 0);
+
+                clusters.createTopic("a", "orders", 2, Map.of());
+                clusters.produce("a", "orders", 2, "late", 0, 20);
+                await("a.orders on b").atMost(SETTLE).until(() -> clusters.total("b", "a.orders") == 20);
+                ReplicationChecks.assertIdenticalToUpstream(clusters);
+            } finally {
+                daemon.stop();
+            }
+        }
+    }
+
+    @Test
     void aRestartMidStreamResumesWithoutLosingRecords() throws Exception {
         try (TestClusters clusters = TestClusters.start("a", "b")) {
             clusters.createTopic("a", "orders", 3, Map.of());
