@@ -62,7 +62,7 @@ public final class StraitDaemon {
 
     private final Path file;
     private final TopologyLoader loader;
-    private final CompletableFuture<Plugins> plugins;
+    private final Plugins plugins;
     /** Written under this object's monitor (start, apply, stop); read without it, by probes and metrics. */
     private final SortedMap<LinkId, LinkReplicator> links = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Map<LinkId, Fingerprint> fingerprints = new HashMap<>();
@@ -88,20 +88,11 @@ public final class StraitDaemon {
         this.topology = topology;
         this.file = file;
         this.loader = loader;
-        // Connect's plugins are found once and shared by every link's worker. They are found in the
-        // background: the links check their clusters meanwhile, which saves a few hundred ms at start.
-        this.plugins = new CompletableFuture<>();
-        Thread finder = new Thread(() -> {
-            long begin = System.nanoTime();
-            try {
-                plugins.complete(new Plugins(topology.engine().worker()));
-                log.debug("Loaded Connect plugins in {} ms", (System.nanoTime() - begin) / 1_000_000);
-            } catch (Throwable e) {
-                plugins.completeExceptionally(e);
-            }
-        }, "strait-plugins");
-        finder.setDaemon(true);
-        finder.start();
+        long begin = System.nanoTime();
+        // Connect's plugins are found once and shared by every link's worker.
+        this.plugins = new Plugins(topology.engine().worker());
+        plugins.compareAndSwapWithDelegatingLoader();
+        log.debug("Loaded Connect plugins in {} ms", (System.nanoTime() - begin) / 1_000_000);
     }
 
     /** Starts every link in the background; returns at once. */

@@ -94,7 +94,7 @@ public final class LinkReplicator {
 
     private final LinkId link;
     private final MirrorSettings settings;
-    private final CompletableFuture<Plugins> plugins;
+    private final Plugins plugins;
     private final Duration stopTimeout;
     private final InternalEndpoint endpoint;
     private final ScheduledExecutorService scheduler;
@@ -125,7 +125,7 @@ public final class LinkReplicator {
      * @param endpoint the instance's internal endpoint when several instances share the links
      *                 (scale-out), or null when this instance runs alone
      */
-    public LinkReplicator(LinkId link, MirrorSettings settings, CompletableFuture<Plugins> plugins, Duration stopTimeout,
+    public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
                           InternalEndpoint endpoint) {
         this.link = link;
         this.settings = settings;
@@ -540,10 +540,6 @@ public final class LinkReplicator {
     }
 
     private LinkHerder buildHerder() {
-        Plugins plugins = this.plugins.join();
-        // As MirrorMaker 2 and Connect's own launchers do for the thread that builds the workers:
-        // the herder's threads inherit it.
-        plugins.compareAndSwapWithDelegatingLoader();
         Map<String, String> workerProps = settings.workerConfig(link);
         DistributedConfig config = new DistributedConfig(workerProps);
         String clusterId = config.kafkaClusterId();
