@@ -3,7 +3,6 @@ package io.strait.replication;
 import io.strait.topology.LinkId;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
-import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import org.apache.kafka.connect.runtime.Worker;
 import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 import org.apache.kafka.connect.runtime.distributed.DistributedHerder;
@@ -14,7 +13,6 @@ import org.apache.kafka.connect.storage.StatusBackingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -26,17 +24,11 @@ import java.util.Map;
 final class LinkHerder extends DistributedHerder {
 
     private static final Logger log = LoggerFactory.getLogger(LinkHerder.class);
-    static final Duration REST_AFTER = Duration.ofSeconds(5);
 
     private final LinkId link;
     private final MirrorSettings settings;
     private final java.util.concurrent.atomic.AtomicLong taskStarts;
-    private final String sourceName;
-    // Read and written on the herder's thread only.
     private boolean wasLeader;
-    private boolean restConfigured;
-    // Since when this worker has led the link without configuring the other connectors; -1: not pending.
-    private volatile long leadingSinceNanos = -1;
     private volatile boolean ended;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
@@ -49,7 +41,6 @@ final class LinkHerder extends DistributedHerder {
         this.link = link;
         this.settings = settings;
         this.taskStarts = taskStarts;
-        this.sourceName = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
     }
 
     /** Connect reports every task start-up of this worker here: counted, so that restarts are visible. */
@@ -74,62 +65,17 @@ final class LinkHerder extends DistributedHerder {
         return ended;
     }
 
-    /**
-     * The leader configures the source connector first, and the checkpoint and heartbeat connectors
-     * once the source connector has its tasks: each configuration costs the group a rebalance, and
-     * the heartbeat task's start holds up the herder, so doing them together delays the first
-     * copied record by about a second. If the source connector has no tasks yet after {@link #REST_AFTER}
-     * (no topic selected, say), the others are configured anyway.
-     */
     @Override
     protected void rebalanceSuccess() {
         if (isLeader()) {
             if (!wasLeader) {
                 log.info("Leading link {}: configuring its connectors", link);
-                configureIfChanged(sourceName, settings.connectorConfigs(link).get(sourceName));
-                restConfigured = false;
-                leadingSinceNanos = System.nanoTime();
+                settings.connectorConfigs(link).forEach(this::configureIfChanged);
             }
             wasLeader = true;
-            if (!restConfigured && sourceHasTasks()) {
-                configureRest();
-            }
         } else {
             wasLeader = false;
-            leadingSinceNanos = -1;
         }
-    }
-
-    /**
-     * Called now and then from outside the herder's thread: configures the checkpoint and heartbeat
-     * connectors if this worker has led the link for {@link #REST_AFTER} without doing so.
-     */
-    void configureRestIfDue() {
-        long since = leadingSinceNanos;
-        if (since < 0 || System.nanoTime() - since < REST_AFTER.toNanos()) {
-            return;
-        }
-        // The callback runs on the herder's thread, where the configuration state may be read.
-        connectors((error, names) -> {
-            if (error == null && isLeader() && !restConfigured) {
-                configureRest();
-            }
-        });
-    }
-
-    private boolean sourceHasTasks() {
-        return settings.connectorConfigs(link).get(sourceName).equals(configState.connectorConfig(sourceName))
-                && configState.taskCount(sourceName) > 0;
-    }
-
-    private void configureRest() {
-        restConfigured = true;
-        leadingSinceNanos = -1;
-        settings.connectorConfigs(link).forEach((name, desired) -> {
-            if (!name.equals(sourceName)) {
-                configureIfChanged(name, desired);
-            }
-        });
     }
 
     private void configureIfChanged(String name, Map<String, String> desired) {

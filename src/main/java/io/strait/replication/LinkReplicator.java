@@ -204,7 +204,6 @@ public final class LinkReplicator {
                 fail("Kafka Connect's herder for the link stopped after an error (see the log above)");
                 return;
             }
-            herder.configureRestIfDue();
             if (System.nanoTime() >= nextProbeNanos) {
                 // Connect keeps retrying on its own while a cluster is away, and says nothing of it:
                 // Strait looks, so that the link is reported failing until the cluster is back.

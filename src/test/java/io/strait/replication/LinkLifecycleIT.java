@@ -75,8 +75,7 @@ class LinkLifecycleIT {
             StraitDaemon daemon = start(clusters, LINK);
             LinkId link = LinkId.parse("a->b");
             try {
-                // The leader configures the source connector first and the other two once it has
-                // tasks; with no topic to copy it has none, and the other two follow a few seconds later.
+                // With no topic to copy, the source connector has no task; the link runs all the same.
                 await("link running").atMost(SETTLE).untilAsserted(() -> {
                     LinkReplicator.Status status = daemon.statuses().get(link);
                     assertThat(status.state()).isEqualTo(LinkReplicator.State.RUNNING);
