@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * topic with the source's partition count, then copies until SIGTERM, as a replicator would.
  *
  * <p>Its producer has the settings of Strait's defaults (idempotent, acks=all, 1 in flight,
- * 256 KiB batches, 10 ms linger), so the difference between the two is the framework, not the
+ * 256 KiB batches, 5 ms linger), so the difference between the two is the framework, not the
  * producer configuration.
  *
  * <p>{@code RawCopy SOURCE_BOOTSTRAP TARGET_BOOTSTRAP SOURCE_TOPIC TARGET_TOPIC}
@@ -97,7 +97,7 @@ public final class RawCopy {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
                 ProducerConfig.BATCH_SIZE_CONFIG, 262144,
-                ProducerConfig.LINGER_MS_CONFIG, 10)));
+                ProducerConfig.LINGER_MS_CONFIG, 5)));
 
         List<TopicPartition> assigned = java.util.stream.IntStream.range(0, partitions)
                 .mapToObj(p -> new TopicPartition(topic, p)).toList();

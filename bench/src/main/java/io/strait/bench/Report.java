@@ -295,7 +295,7 @@ final class Report {
                         + "on the source (MirrorMaker 2's heartbeats, offset syncs, internal topics, groups) is deleted.",
                 "- **raw copy**: one consumer assigned every partition, one producer writing each record to the same "
                         + "partition number with its key, value, headers and timestamp; its producer has Strait's producer "
-                        + "defaults (idempotent, acks=all, 1 in flight, 256 KiB batches, linger 10 ms). The ceiling.",
+                        + "defaults (idempotent, acks=all, 1 in flight, 256 KiB batches, linger 5 ms). The ceiling.",
                 "- **MirrorMaker 2 (stock)**: `org.apache.kafka.connect.mirror.MirrorMaker mm2.properties` with `A->B` "
                         + "enabled, `B->A` disabled and replication factors of 1 for its topics: nothing else. Logs at INFO "
                         + "like Kafka's sample configuration.",
