@@ -1,9 +1,9 @@
 package io.strait.replication;
 
-import io.strait.topology.ClusterSettings;
 import io.strait.topology.LinkId;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.connector.policy.AllConnectorClientConfigOverridePolicy;
@@ -208,7 +208,7 @@ public final class LinkReplicator {
                 // Connect keeps retrying on its own while a cluster is away, and says nothing of it:
                 // Strait looks, so that the link is reported failing until the cluster is back.
                 nextProbeNanos = System.nanoTime() + PROBE_EVERY.toNanos();
-                Optional<String> unreachable = probe(link.target()).or(() -> probe(link.source()));
+                Optional<String> unreachable = unreachableCluster(PROBE_TIMEOUT);
                 if (unreachable.isPresent() && unreachableNow.isEmpty()) {
                     log.warn("Link {} is failing: {}; Kafka Connect keeps retrying", link, unreachable.get());
                 } else if (unreachable.isEmpty() && unreachableNow.isPresent()) {
@@ -230,14 +230,7 @@ public final class LinkReplicator {
     }
 
     private void tryStartHerder() {
-        // Both clusters at once: each check may wait up to REACH_TIMEOUT.
-        CompletableFuture<Optional<String>> source = CompletableFuture.supplyAsync(() -> unreachable(link.source()),
-                task -> {
-                    Thread thread = new Thread(task, "strait-reach-" + link);
-                    thread.setDaemon(true);
-                    thread.start();
-                });
-        Optional<String> unreachable = unreachable(link.target()).or(source::join);
+        Optional<String> unreachable = unreachableCluster(REACH_TIMEOUT);
         if (unreachable.isPresent()) {
             fail(unreachable.get());
             return;
@@ -452,24 +445,37 @@ public final class LinkReplicator {
     }
 
     /** Checks, with a long-lived admin client, that the cluster answers; says why not. */
-    private Optional<String> probe(String alias) {
-        ClusterSettings cluster = settings.topology().cluster(alias);
-        Admin admin = probes.computeIfAbsent(alias, a -> {
-            Map<String, Object> config = ReplicationPlanner.adminConfig(cluster, PROBE_TIMEOUT);
+    /**
+     * Asks the link's target and source at once whether they answer, waiting at most {@code wait}
+     * for each; the first that does not, target first, with why.
+     */
+    private Optional<String> unreachableCluster(Duration wait) {
+        KafkaFuture<String> target = probeAdmin(link.target()).describeCluster().clusterId();
+        KafkaFuture<String> source = probeAdmin(link.source()).describeCluster().clusterId();
+        return answer(link.target(), target, wait).or(() -> answer(link.source(), source, wait));
+    }
+
+    /** One admin client per cluster, for the link's checks; kept until the link stops. */
+    private Admin probeAdmin(String alias) {
+        return probes.computeIfAbsent(alias, a -> {
+            Map<String, Object> config = ReplicationPlanner.adminConfig(settings.topology().cluster(a), REACH_TIMEOUT);
             config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "strait-probe-" + link + "-" + a);
             return Admin.create(config);
         });
+    }
+
+    private Optional<String> answer(String alias, KafkaFuture<String> clusterId, Duration wait) {
+        String where = "cannot reach cluster " + alias + " at " + settings.topology().cluster(alias).bootstrapServers();
         try {
-            admin.describeCluster().clusterId().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            clusterId.get(wait.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (TimeoutException e) {
-            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": no answer within "
-                    + PROBE_TIMEOUT.toSeconds() + " s");
+            return Optional.of(where + ": no answer within " + wait.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         } catch (Exception e) {
-            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": " + rootMessage(e));
+            return Optional.of(where + ": " + rootMessage(e));
         }
     }
 
@@ -523,19 +529,6 @@ public final class LinkReplicator {
             result.complete(positions);
         });
         return result;
-    }
-
-    private Optional<String> unreachable(String alias) {
-        ClusterSettings cluster = settings.topology().cluster(alias);
-        try (Admin admin = Admin.create(ReplicationPlanner.adminConfig(cluster, REACH_TIMEOUT))) {
-            admin.describeCluster().clusterId().get(REACH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return Optional.empty();
-        } catch (TimeoutException e) {
-            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": no answer within "
-                    + REACH_TIMEOUT.toSeconds() + " s");
-        } catch (Exception e) {
-            return Optional.of("cannot reach cluster " + alias + " at " + cluster.bootstrapServers() + ": " + rootMessage(e));
-        }
     }
 
     private LinkHerder buildHerder() {
