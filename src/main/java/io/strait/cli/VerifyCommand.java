@@ -60,17 +60,18 @@ final class VerifyCommand implements Callable<Integer> {
         return switch (worst) {
             case OK, LAGGING -> ExitCodes.OK;
             case UNREACHABLE -> ExitCodes.UNREACHABLE;
-            case MISMATCH -> ExitCodes.FAILURE;
+            case LOST, MISMATCH -> ExitCodes.FAILURE;
         };
     }
 
     static void print(PrintWriter out, List<LinkReport> reports) {
-        out.printf("%-32s %4s %10s %10s %10s %6s %8s %10s  %s%n", "TOPIC -> TARGET", "PART", "SOURCE", "TARGET",
-                "REPLICATED", "DUPES", "LAG", "POSITION", "VERDICT");
+        out.printf("%-32s %4s %10s %10s %10s %6s %8s %8s %8s %10s  %s%n", "TOPIC -> TARGET", "PART", "SOURCE", "TARGET",
+                "REPLICATED", "DUPES", "LAG", "LOST", "OLDER", "POSITION", "VERDICT");
         for (LinkReport report : reports) {
             for (PartitionCheck p : report.partitions()) {
-                out.printf("%-32s %4d %10d %10d %10d %6d %8d %10s  %s%n", p.sourceTopic() + " -> " + p.targetTopic(),
+                out.printf("%-32s %4d %10d %10d %10d %6d %8d %8d %8d %10s  %s%n", p.sourceTopic() + " -> " + p.targetTopic(),
                         p.partition(), p.sourceRecords(), p.targetRecords(), p.replicated(), p.duplicates(), p.lag(),
+                        p.lostAtSource(), p.olderOnTarget(),
                         p.position().isPresent() ? Long.toString(p.position().getAsLong()) : "-",
                         p.verdict() + p.problem().map(s -> ": " + s).orElse(""));
             }

@@ -4,6 +4,7 @@ import io.strait.replication.InternalEndpoint;
 import io.strait.replication.LinkReplicator;
 import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationPlanner;
+import io.strait.replication.SourceOffset;
 import io.strait.topology.LinkId;
 import io.strait.topology.Problem;
 import io.strait.topology.Topology;
@@ -49,10 +50,22 @@ public final class StraitDaemon {
     private static final Duration LAG_EVERY = Duration.ofSeconds(10);
     private static final Duration LAG_TIMEOUT = Duration.ofSeconds(10);
 
-    /** The source side of a link's progress: per source partition, records not yet replicated. */
-    public record LagSample(Instant at, SortedMap<TopicPartition, Long> lag, Optional<String> error) {
+    /**
+     * The source side of a link's progress: per source partition, records not yet replicated, and
+     * records the link counted lost because the source removed them before they were copied (kept
+     * with the committed position, so it survives restarts: {@code SourceOffset.lostRecords}).
+     */
+    public record LagSample(Instant at, SortedMap<TopicPartition, Long> lag, Map<TopicPartition, Long> lost,
+                            Optional<String> error) {
         public long total() {
             return lag.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Records lost at the source, by source topic. */
+        public SortedMap<String, Long> lostByTopic() {
+            SortedMap<String, Long> byTopic = new TreeMap<>();
+            lost.forEach((tp, n) -> byTopic.merge(tp.topic(), n, Long::sum));
+            return byTopic;
         }
     }
 
@@ -259,7 +272,7 @@ public final class StraitDaemon {
         for (Map.Entry<LinkId, LinkReplicator> entry : links().entrySet()) {
             LinkId id = entry.getKey();
             try {
-                Map<TopicPartition, Long> positions = new HashMap<>(entry.getValue().committedPositions()
+                Map<TopicPartition, SourceOffset> positions = new HashMap<>(entry.getValue().committedSourceOffsets()
                         .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
                 // The offsets topic keeps positions of topics the link no longer replicates (its
                 // filter changed): those are not lag.
@@ -267,19 +280,42 @@ public final class StraitDaemon {
                 positions.keySet().removeIf(tp -> rule.target(tp.topic()).isEmpty());
                 SortedMap<TopicPartition, Long> sample = new TreeMap<>(
                         java.util.Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition));
+                Map<TopicPartition, Long> lost = new HashMap<>();
                 if (!positions.isEmpty()) {
+                    Admin admin = lagAdmin(id.source());
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     positions.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = lagAdmin(id.source())
+                    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin
                             .listOffsets(latest).all().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    // The committed position is the offset of the last record replicated.
-                    positions.forEach((tp, position) ->
-                            sample.put(tp, Math.max(0, ends.get(tp).offset() - position - 1)));
+                    Map<String, String> topicIds = new HashMap<>();
+                    admin.describeTopics(positions.keySet().stream().map(TopicPartition::topic).distinct().toList())
+                            .topicNameValues().forEach((topic, future) -> {
+                                try {
+                                    topicIds.put(topic, future.get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                                            .topicId().toString());
+                                } catch (Exception e) {
+                                    // Deleted: its position no longer means anything.
+                                }
+                            });
+                    // The committed position is the offset of the last record replicated. A position
+                    // taken on a topic since deleted and created again counts the new topic whole.
+                    positions.forEach((tp, position) -> {
+                        ListOffsetsResult.ListOffsetsResultInfo end = ends.get(tp);
+                        if (end == null) {
+                            return;
+                        }
+                        long from = position.takenOnAnotherTopic(topicIds.get(tp.topic())) ? 0 : position.offset() + 1;
+                        sample.put(tp, Math.max(0, end.offset() - from));
+                        if (position.lostRecords() > 0) {
+                            lost.put(tp, position.lostRecords());
+                        }
+                    });
                 }
-                lag.put(id, new LagSample(Instant.now(), sample, Optional.empty()));
+                lag.put(id, new LagSample(Instant.now(), sample, Map.copyOf(lost), Optional.empty()));
             } catch (Exception e) {
                 LagSample was = lag.get(id);
                 lag.put(id, new LagSample(Instant.now(), was == null ? new TreeMap<>() : was.lag(),
+                        was == null ? Map.of() : was.lost(),
                         Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage())));
             }
         }

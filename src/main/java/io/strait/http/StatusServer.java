@@ -163,16 +163,23 @@ public final class StatusServer implements AutoCloseable {
                     acc[1] += records;
                 });
                 List<Object> topics = new ArrayList<>();
+                Map<String, Long> lostByTopic = sample.lostByTopic();
+                var replicator = daemon.links().get(id);
+                Map<String, Long> recreations = replicator == null ? Map.of() : replicator.sourceTopicRecreations();
                 byTopic.forEach((topic, acc) -> {
                     Map<String, Object> t = new LinkedHashMap<>();
                     t.put("topic", topic);
                     t.put("target", settings == null ? null : targetName(settings, topic));
                     t.put("partitions", acc[0]);
                     t.put("lag", acc[1]);
+                    // Removed at the source before the link copied them: lost, and counted.
+                    t.put("lostAtSource", lostByTopic.getOrDefault(topic, 0L));
+                    t.put("recreatedAtSource", recreations.getOrDefault(topic, 0L));
                     topics.add(t);
                 });
                 link.put("topics", topics);
                 link.put("lag", sample.total());
+                link.put("lostAtSource", lostByTopic.values().stream().mapToLong(Long::longValue).sum());
                 link.put("lagSampledAt", sample.at().toString());
                 sample.error().ifPresent(e -> link.put("lagError", e));
             }

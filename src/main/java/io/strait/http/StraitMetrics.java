@@ -43,6 +43,8 @@ public final class StraitMetrics {
     static final String LATENCY = "strait.replication.latency.ms";
     static final String AGE = "strait.record.age.ms";
     static final String LAG = "strait.lag.records";
+    static final String SOURCE_LOST = "strait.source.records.lost";
+    static final String SOURCE_RECREATED = "strait.source.topic.recreations";
     static final String RELOADS = "strait.reloads";
     static final String RELOAD_FAILURES = "strait.reload.failures";
     static final String RELOAD_LAST_OK = "strait.reload.last.success";
@@ -94,6 +96,10 @@ public final class StraitMetrics {
             put(now, kinds, LINK_HERDER_STARTS, linkTags, status.starts(), Kind.COUNTER);
             replicator.workerMetrics().ifPresent(metrics -> mirrorMetrics(link, metrics.metrics(), now, kinds));
             put(now, kinds, LINK_TASK_STARTS, linkTags, status.taskStarts(), Kind.COUNTER);
+            replicator.sourceRecordsLost().forEach((topic, n) ->
+                    put(now, kinds, SOURCE_LOST, linkTags.and("topic", topic), n, Kind.COUNTER));
+            replicator.sourceTopicRecreations().forEach((topic, n) ->
+                    put(now, kinds, SOURCE_RECREATED, linkTags.and("topic", topic), n, Kind.COUNTER));
             StraitDaemon.LagSample sample = lag.get(entry.getKey());
             if (sample != null) {
                 Map<String, Long> byTopic = new HashMap<>();
@@ -185,6 +191,10 @@ public final class StraitMetrics {
             case BYTES -> "Bytes replicated (MirrorMaker 2 byte-count, since the task started)";
             case LATENCY -> "Time from the record's timestamp to its write on the target (MirrorMaker 2)";
             case AGE -> "Age of records when replicated (MirrorMaker 2)";
+            case SOURCE_LOST -> "Source records removed (retention, deleted records) before the link copied them, found by"
+                    + " this instance since it started; topic is the source topic";
+            case SOURCE_RECREATED -> "Source topics found deleted and created again (new topic ID) by this instance since it"
+                    + " started; each is copied again from its beginning";
             case LAG -> "Records on the source not yet replicated, as of the last committed position (sampled every 10 s)";
             default -> name;
         };

@@ -120,6 +120,41 @@ public final class LinkReplicator {
     private long nextRetryNanos;
     private int starts;
     private final java.util.concurrent.atomic.AtomicLong taskStartCount = new java.util.concurrent.atomic.AtomicLong();
+    /** What this instance's source tasks reported, by source topic: offsets lost, and re-creations. */
+    private final Map<String, Long> sourceRecordsLost = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> sourceTopicRecreations = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> recreationsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> restartsDone = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final SourceTaskEvents.Listener sourceEvents = new SourceTaskEvents.Listener() {
+        @Override
+        public void topicRecreated(String topic, String oldTopicId, String newTopicId, boolean restart) {
+            // Every task with a partition of the topic finds it: one re-creation, one report; and one
+            // restart for the tasks that were copying the old topic when it went.
+            boolean first = recreationsSeen.add(topic + "/" + newTopicId);
+            boolean restartNow = restart && restartsDone.add(topic + "/" + newTopicId);
+            if (first) {
+                sourceTopicRecreations.merge(topic, 1L, Long::sum);
+            }
+            scheduler.execute(() -> {
+                if (first) {
+                    event("source topic " + topic + " was deleted and created again on " + link.source() + " (topic ID "
+                            + oldTopicId + " -> " + newTopicId + "); it is copied from its beginning, after the records"
+                            + " already copied from the old topic, which stay on the target");
+                }
+                if (restartNow && herder != null) {
+                    restartSourceTasks("so that they copy the new " + topic + " from its beginning");
+                }
+            });
+        }
+
+        @Override
+        public void recordsLost(String topic, int partition, long from, long to, long count) {
+            sourceRecordsLost.merge(topic, count, Long::sum);
+            scheduler.execute(() -> event(count + (count == 1 ? " record" : " records") + " of " + topic + "-" + partition
+                    + " (source offsets " + from + " to " + (to - 1) + ") were removed on " + link.source()
+                    + " before the link copied them (retention or deleted records); they are lost"));
+        }
+    };
 
     /**
      * @param endpoint the instance's internal endpoint when several instances share the links
@@ -155,6 +190,7 @@ public final class LinkReplicator {
 
     /** Starts the link in the background; returns at once. */
     public void start() {
+        SourceTaskEvents.register(link.toString(), sourceEvents);
         startAttemptNanos = System.nanoTime();
         setState(State.STARTING, Optional.empty(), List.of());
         scheduler.scheduleWithFixedDelay(this::supervise, 0, SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -166,6 +202,7 @@ public final class LinkReplicator {
             return;
         }
         stopped = true;
+        SourceTaskEvents.unregister(link.toString(), sourceEvents);
         long begin = System.nanoTime();
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
             scheduler.shutdown();
@@ -401,7 +438,7 @@ public final class LinkReplicator {
                         event("target topic " + topic + " was deleted on " + link.target() + " and created again;"
                                 + " the records copied before the deletion are gone from the target");
                     }
-                    restartSourceTasks(topic);
+                    restartSourceTasks("so that they write into the new " + topic);
                 }
                 targetTopicIds.put(topic, id);
                 targetTopicsMissing.remove(topic);
@@ -425,9 +462,9 @@ public final class LinkReplicator {
      * the link would stall without a word. Restarting the source tasks gives them fresh producers;
      * they carry on from the link's committed position, so every later record reaches the new topic.
      */
-    private void restartSourceTasks(String topic) {
+    private void restartSourceTasks(String why) {
         String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
-        event("restarting the tasks of " + name + " so that they write into the new " + topic);
+        event("restarting the tasks of " + name + " " + why);
         herder.restartConnectorAndTasks(new RestartRequest(name, false, true), (error, result) -> {
             if (error != null) {
                 log.warn("Could not restart connector {} of link {}: {}", name, link, rootMessage(error));
@@ -506,8 +543,20 @@ public final class LinkReplicator {
      * the last record replicated. Asks the link's herder; completes when it answers.
      */
     public CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> committedPositions() {
+        return committedSourceOffsets().thenApply(offsets -> {
+            Map<org.apache.kafka.common.TopicPartition, Long> positions = new HashMap<>();
+            offsets.forEach((tp, offset) -> positions.put(tp, offset.offset()));
+            return positions;
+        });
+    }
+
+    /**
+     * The source offsets the link has committed, with the topic ID each was taken on and the
+     * records counted lost ({@link SourceOffset}), through Connect's offsets API (KIP-875).
+     */
+    public CompletableFuture<Map<org.apache.kafka.common.TopicPartition, SourceOffset>> committedSourceOffsets() {
         LinkHerder current = herder;
-        CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> result = new CompletableFuture<>();
+        CompletableFuture<Map<org.apache.kafka.common.TopicPartition, SourceOffset>> result = new CompletableFuture<>();
         if (current == null) {
             result.complete(Map.of());
             return result;
@@ -517,18 +566,28 @@ public final class LinkReplicator {
                 result.completeExceptionally(error);
                 return;
             }
-            Map<org.apache.kafka.common.TopicPartition, Long> positions = new HashMap<>();
+            Map<org.apache.kafka.common.TopicPartition, SourceOffset> positions = new HashMap<>();
             offsets.offsets().forEach(o -> {
                 Object topic = o.partition().get("topic");
                 Object partition = o.partition().get("partition");
-                Object offset = o.offset() == null ? null : o.offset().get("offset");
-                if (topic != null && partition instanceof Number p && offset instanceof Number n) {
-                    positions.put(new org.apache.kafka.common.TopicPartition(topic.toString(), p.intValue()), n.longValue());
+                if (topic != null && partition instanceof Number p) {
+                    SourceOffset.from(o.offset()).ifPresent(offset -> positions.put(
+                            new org.apache.kafka.common.TopicPartition(topic.toString(), p.intValue()), offset));
                 }
             });
             result.complete(positions);
         });
         return result;
+    }
+
+    /** Source offsets this instance's tasks found removed before they were copied, by source topic, since start. */
+    public Map<String, Long> sourceRecordsLost() {
+        return Map.copyOf(sourceRecordsLost);
+    }
+
+    /** Source topics this instance's tasks found deleted and created again, by source topic, since start. */
+    public Map<String, Long> sourceTopicRecreations() {
+        return Map.copyOf(sourceTopicRecreations);
     }
 
     private LinkHerder buildHerder() {

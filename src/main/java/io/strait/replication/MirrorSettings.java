@@ -89,6 +89,11 @@ public final class MirrorSettings {
     public SortedMap<String, String> connectorConfig(LinkId link, Class<?> connector) {
         SortedMap<String, String> config = new TreeMap<>(config().connectorBaseConfig(sourceAndTarget(link), connector));
         config.put("name", connectorName(link, connector));
+        if (connector == MirrorSourceConnector.class) {
+            // MirrorMaker 2's connector with Strait's task: positions tied to the source topic's ID,
+            // and source records removed before they were copied counted (StraitSourceTask).
+            config.put("connector.class", StraitSourceConnector.class.getName());
+        }
         return config;
     }
 
@@ -165,10 +170,18 @@ public final class MirrorSettings {
             String refresh = Long.toString(link.refreshInterval().toSeconds());
             props.put(prefix + "refresh.topics.interval.seconds", refresh);
             props.put(prefix + "refresh.groups.interval.seconds", refresh);
+            // Only committed records are copied, in every delivery mode: a record of an aborted
+            // transaction never existed for the source's consumers, and must not appear on the target
+            // as an ordinary record. (MirrorMaker 2 reads committed records only when exactly-once is
+            // required: MirrorSourceConnector.validate.) `source.consumer.` is the most specific prefix
+            // MirrorSourceConfig.sourceConsumerConfig reads, so no cluster-level setting overrides it.
+            props.put(prefix + "source.consumer.isolation.level", "read_committed");
+            // The source consumer never creates a topic: with the broker's auto.create.topics.enable (on
+            // by default), a deleted source topic would otherwise come back at once, with the broker's
+            // default partition count, created by the replicator's metadata requests.
+            props.put(prefix + "source.consumer.allow.auto.create.topics", "false");
             if (link.delivery() == Delivery.EXACTLY_ONCE) {
-                // MirrorSourceConnector supports exactly-once only when it reads committed records.
                 props.put(prefix + "exactly.once.support", "required");
-                props.put(prefix + "consumer.isolation.level", "read_committed");
             }
             link.mirror().forEach((k, v) -> props.put(prefix + k, v));
         }

@@ -6,9 +6,11 @@ import io.strait.replication.ReplicationPlanner.LinkPlan;
 import io.strait.replication.ReplicationPlanner.TopicPlan;
 import io.strait.topology.ClusterSettings;
 import io.strait.topology.LinkId;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks replicated topics against their sources, partition by partition, by reading both. The
@@ -39,8 +42,11 @@ import java.util.Set;
  */
 public final class ReplicationVerifier {
 
-    /** From best to worst. */
-    public enum Verdict { OK, LAGGING, MISMATCH, UNREACHABLE }
+    /**
+     * From best to worst. LOST: the link counted source records that the source removed before they
+     * were copied (retention or deleted records overtook it): the target can never hold them.
+     */
+    public enum Verdict { OK, LAGGING, LOST, MISMATCH, UNREACHABLE }
 
     /**
      * One partition compared.
@@ -50,11 +56,16 @@ public final class ReplicationVerifier {
      * @param replicated    source records found on the target, in order
      * @param duplicates    target records that repeat one found earlier
      * @param position      source offset of the last record the link has committed as replicated
-     * @param problem       what does not match, for MISMATCH
+     * @param olderOnTarget target records before the copy of the source's oldest record: copies of records
+     *                      the source no longer holds (aged out by retention, or of a topic since deleted
+     *                      and created again), which cannot be compared
+     * @param lostAtSource  source records the link counted as removed at the source before it copied them
+     *                      ({@link SourceOffset#lostRecords()})
+     * @param problem       what does not match, for MISMATCH, or the loss, for LOST
      */
     public record PartitionCheck(String sourceTopic, String targetTopic, int partition, long sourceRecords,
                                  long targetRecords, long replicated, long duplicates, OptionalLong position,
-                                 Verdict verdict, Optional<String> problem) {
+                                 long olderOnTarget, long lostAtSource, Verdict verdict, Optional<String> problem) {
         public long lag() {
             return sourceRecords - replicated;
         }
@@ -81,6 +92,9 @@ public final class ReplicationVerifier {
                         + duplicates() + " duplicates)";
                 case LAGGING -> "LAGGING " + lag() + " records (" + replicated() + " replicated, " + duplicates()
                         + " duplicates)";
+                case LOST -> "LOST " + partitions.stream().mapToLong(PartitionCheck::lostAtSource).sum()
+                        + " records removed at the source before they were copied (" + replicated() + " replicated, "
+                        + lag() + " lagging, " + duplicates() + " duplicates)";
                 case MISMATCH -> "MISMATCH " + partitions.stream().filter(p -> p.verdict() == Verdict.MISMATCH)
                         .map(p -> p.targetTopic() + "-" + p.partition() + ": " + p.problem().orElse(""))
                         .findFirst().orElse("");
@@ -88,6 +102,9 @@ public final class ReplicationVerifier {
             };
         }
     }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     private final MirrorSettings settings;
     private final Duration timeout;
@@ -115,7 +132,9 @@ public final class ReplicationVerifier {
 
     private LinkReport verifyLink(LinkPlan plan, Optional<String> onlyTopic) {
         LinkId link = plan.link();
-        Map<TopicPartition, Long> positions = committedPositions(link);
+        Map<TopicPartition, SourceOffset> positions = committedPositions(link);
+        Map<String, String> topicIds = topicIds(settings.topology().cluster(link.source()),
+                plan.replicated().stream().map(TopicPlan::sourceTopic).toList());
         List<PartitionCheck> checks = new ArrayList<>();
         for (TopicPlan topic : plan.replicated()) {
             // Heartbeats are MirrorMaker 2's own, written every second: nothing to compare.
@@ -127,9 +146,12 @@ public final class ReplicationVerifier {
             }
             for (int p = 0; p < topic.partitions(); p++) {
                 TopicPartition source = new TopicPartition(topic.sourceTopic(), p);
-                Long position = positions.get(source);
+                SourceOffset stored = positions.get(source);
+                // A position taken on a topic since deleted and created again says nothing of this one.
+                boolean current = stored != null && !stored.takenOnAnotherTopic(topicIds.get(topic.sourceTopic()));
                 checks.add(compare(link, source, new TopicPartition(topic.targetTopic(), p),
-                        position == null ? OptionalLong.empty() : OptionalLong.of(position)));
+                        current ? OptionalLong.of(stored.offset()) : OptionalLong.empty(),
+                        stored == null ? 0 : stored.lostRecords()));
             }
         }
         Verdict verdict = checks.stream().map(PartitionCheck::verdict)
@@ -137,55 +159,120 @@ public final class ReplicationVerifier {
         return new LinkReport(link, verdict, checks, Optional.empty());
     }
 
-    private PartitionCheck compare(LinkId link, TopicPartition source, TopicPartition target, OptionalLong position) {
-        Read sourceRead = read(settings.topology().cluster(link.source()), source);
-        Read targetRead = read(settings.topology().cluster(link.target()), target);
+    private PartitionCheck compare(LinkId link, TopicPartition source, TopicPartition target, OptionalLong position,
+                                   long lostAtSource) {
+        ClusterSettings sourceCluster = settings.topology().cluster(link.source());
+        Read sourceRead = read(sourceCluster, source, IsolationLevel.READ_COMMITTED);
+        Read targetRead = read(settings.topology().cluster(link.target()), target, IsolationLevel.READ_COMMITTED);
+        // Records of aborted transactions never existed for the source's consumers; a copy of one on
+        // the target is a record invented. Only read when the committed read shows offset gaps.
+        Map<Long, Long> aborted = sourceRead.hasGaps()
+                ? aborted(sourceRead, read(sourceCluster, source, IsolationLevel.READ_UNCOMMITTED)) : Map.of();
         long[] expected = sourceRead.fingerprints();
         Set<Long> seen = new HashSet<>();
         int next = 0;
         long duplicates = 0;
+        long older = 0;
         Optional<String> problem = Optional.empty();
         long[] got = targetRead.fingerprints();
         for (int i = 0; i < got.length; i++) {
+            Long abortedAt = aborted.get(got[i]);
+            if (abortedAt != null) {
+                problem = Optional.of("target offset " + targetRead.offsets()[i] + " holds a record of an aborted"
+                        + " transaction (source offset " + abortedAt + ")");
+                break;
+            }
             if (next < expected.length && got[i] == expected[next]) {
                 seen.add(got[i]);
                 next++;
             } else if (seen.contains(got[i])) {
                 duplicates++;
+            } else if (next == 0) {
+                // Before the copy of the source's oldest record: the source no longer has it.
+                older++;
             } else {
-                problem = Optional.of("target offset " + (targetRead.start() + i) + " holds a record that is not the"
-                        + " next one of the source (source offset " + (sourceRead.start() + next) + ")");
+                problem = Optional.of("target offset " + targetRead.offsets()[i] + " holds a record that is not the"
+                        + " next one of the source (source offset " + sourceRead.offsets()[next] + ")");
                 break;
             }
         }
+        if (problem.isEmpty() && next == 0 && older > 0) {
+            // Nothing of the source was found: the leading records were not older ones after all,
+            // unless the source holds nothing the link has committed.
+            boolean committedSomething = position.isPresent() && expected.length > 0
+                    && sourceRead.offsets()[0] <= position.getAsLong();
+            if (committedSomething) {
+                problem = Optional.of("target offset " + targetRead.offsets()[0] + " holds a record that is not the"
+                        + " next one of the source (source offset " + sourceRead.offsets()[0] + ")");
+            }
+        }
+        long nextOffset = next < expected.length ? sourceRead.offsets()[next] : sourceRead.end();
         Verdict verdict;
         if (problem.isPresent()) {
             verdict = Verdict.MISMATCH;
-        } else if (position.isPresent() && sourceRead.start() + next <= position.getAsLong()) {
-            long missing = position.getAsLong() - (sourceRead.start() + next) + 1;
+        } else if (position.isPresent() && nextOffset <= position.getAsLong()) {
+            long missing = expected.length - next - countAbove(sourceRead.offsets(), position.getAsLong());
             problem = Optional.of(missing + " records up to source offset " + position.getAsLong()
                     + " are committed as replicated but missing on the target");
             verdict = Verdict.MISMATCH;
+        } else if (lostAtSource > 0) {
+            problem = Optional.of(lostAtSource + " records were removed at the source before the link copied them");
+            verdict = Verdict.LOST;
         } else if (next < expected.length) {
             verdict = Verdict.LAGGING;
         } else {
             verdict = Verdict.OK;
         }
         return new PartitionCheck(source.topic(), target.topic(), source.partition(), expected.length, got.length,
-                next, duplicates, position, verdict, problem);
+                next, duplicates, position, older, lostAtSource, verdict, problem);
     }
 
-    private record Read(long start, long[] fingerprints) {
+    private static long countAbove(long[] offsets, long position) {
+        long n = 0;
+        for (long offset : offsets) {
+            if (offset > position) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Fingerprints of the records the uncommitted read has and the committed one lacks, with their source offsets. */
+    private static Map<Long, Long> aborted(Read committed, Read uncommitted) {
+        Set<Long> kept = new HashSet<>();
+        for (long offset : committed.offsets()) {
+            kept.add(offset);
+        }
+        Map<Long, Long> aborted = new HashMap<>();
+        for (int i = 0; i < uncommitted.offsets().length; i++) {
+            if (!kept.contains(uncommitted.offsets()[i])) {
+                aborted.putIfAbsent(uncommitted.fingerprints()[i], uncommitted.offsets()[i]);
+            }
+        }
+        return aborted;
+    }
+
+    /** A partition read whole: each record's offset and fingerprint, and the end offset. */
+    private record Read(long[] offsets, long[] fingerprints, long end) {
+        /** True when some offset below the end has no record (transaction markers, aborted records, compaction). */
+        boolean hasGaps() {
+            for (int i = 1; i < offsets.length; i++) {
+                if (offsets[i] != offsets[i - 1] + 1) {
+                    return true;
+                }
+            }
+            return offsets.length > 0 && offsets[offsets.length - 1] != end - 1;
+        }
     }
 
     /** Every record of the partition as a fingerprint of key, value, headers and timestamp. */
-    private Read read(ClusterSettings cluster, TopicPartition tp) {
+    private Read read(ClusterSettings cluster, TopicPartition tp, IsolationLevel isolation) {
         Map<String, Object> config = new HashMap<>(cluster.kafkaClients());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-" + cluster.alias());
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -194,7 +281,9 @@ public final class ReplicationVerifier {
             long start = consumer.beginningOffsets(assigned, timeout).get(tp);
             long end = consumer.endOffsets(assigned, timeout).get(tp);
             consumer.seek(tp, start);
-            long[] fingerprints = new long[(int) Math.min(Integer.MAX_VALUE - 8, end - start)];
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8, end - start);
+            long[] offsets = new long[capacity];
+            long[] fingerprints = new long[capacity];
             int count = 0;
             long deadline = System.nanoTime() + timeout.toNanos() * 6;
             while (consumer.position(tp, timeout) < end) {
@@ -202,13 +291,32 @@ public final class ReplicationVerifier {
                     throw new IllegalStateException("could not read " + tp + " on " + cluster.alias() + " to its end");
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.offset() < end && count < fingerprints.length) {
+                    if (record.offset() < end && count < capacity) {
+                        offsets[count] = record.offset();
                         fingerprints[count++] = fingerprint(record);
                     }
                 }
             }
-            return new Read(start, Arrays.copyOf(fingerprints, count));
+            return new Read(Arrays.copyOf(offsets, count), Arrays.copyOf(fingerprints, count), end);
         }
+    }
+
+    /** The topics' IDs on the cluster (base64), for those that exist. */
+    private Map<String, String> topicIds(ClusterSettings cluster, List<String> topics) {
+        Map<String, String> ids = new HashMap<>();
+        if (topics.isEmpty()) {
+            return ids;
+        }
+        try (Admin admin = Admin.create(ReplicationPlanner.adminConfig(cluster, timeout))) {
+            admin.describeTopics(topics).topicNameValues().forEach((topic, future) -> {
+                try {
+                    ids.put(topic, future.get(timeout.toMillis(), TimeUnit.MILLISECONDS).topicId().toString());
+                } catch (Exception e) {
+                    // Gone: it has no ID to compare.
+                }
+            });
+        }
+        return ids;
     }
 
     static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
@@ -240,7 +348,7 @@ public final class ReplicationVerifier {
      * The source offsets the link's MirrorSourceConnector has committed, read from its Connect
      * offsets topic on the target cluster (the daemon need not be running).
      */
-    Map<TopicPartition, Long> committedPositions(LinkId link) {
+    Map<TopicPartition, SourceOffset> committedPositions(LinkId link) {
         String topic = settings.workerConfig(link).get(DistributedConfig.OFFSET_STORAGE_TOPIC_CONFIG);
         String connector = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
         ClusterSettings target = settings.topology().cluster(link.target());
@@ -250,7 +358,7 @@ public final class ReplicationVerifier {
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<TopicPartition, SourceOffset> positions = new HashMap<>();
         ObjectMapper json = new ObjectMapper();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -279,7 +387,8 @@ public final class ReplicationVerifier {
                     if (record.value() == null) {
                         positions.remove(tp);
                     } else {
-                        positions.put(tp, json.readTree(record.value()).path("offset").asLong());
+                        SourceOffset.from(json.readValue(record.value(), MAP))
+                                .ifPresentOrElse(o -> positions.put(tp, o), () -> positions.remove(tp));
                     }
                 }
             }

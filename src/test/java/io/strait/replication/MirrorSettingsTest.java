@@ -150,7 +150,7 @@ class MirrorSettingsTest {
     void sourceConnectorNamesItsClustersAndClass() {
         SortedMap<String, String> config = settings.connectorConfig(A_B, MirrorSourceConnector.class);
         assertThat(config).containsEntry("name", "a->b")
-                .containsEntry("connector.class", MirrorSourceConnector.class.getName())
+                .containsEntry("connector.class", StraitSourceConnector.class.getName())
                 .containsEntry("source.cluster.alias", "a")
                 .containsEntry("target.cluster.alias", "b")
                 .containsEntry("enabled", "true")

@@ -1,0 +1,84 @@
+package io.strait.replication;
+
+import io.strait.replication.SourcePositionTracker.Gap;
+import io.strait.replication.SourcePositionTracker.Start;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SourcePositionTrackerTest {
+
+    static final TopicPartition T0 = new TopicPartition("t", 0);
+    static final TopicPartition T1 = new TopicPartition("t", 1);
+
+    private static Optional<SourceOffset> stored(long offset, String topicId, long lost) {
+        return Optional.of(new SourceOffset(offset, Optional.ofNullable(topicId), lost));
+    }
+
+    @Test
+    void aPositionOfTheSameTopicResumesAndOneOfAnotherTopicCopiesFromTheStart() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        assertThat(tracker.start(T0, "id-1", stored(999, "id-1", 0))).isEqualTo(Start.RESUME);
+        assertThat(tracker.start(T1, "id-2", stored(999, "id-1", 7))).isEqualTo(Start.RECOPY);
+        assertThat(tracker.start(new TopicPartition("u", 0), "id-3", Optional.empty())).isEqualTo(Start.FRESH);
+        // A position written before Strait stored topic IDs is trusted.
+        assertThat(tracker.start(new TopicPartition("v", 0), "id-4", stored(5, null, 0))).isEqualTo(Start.RESUME);
+        // The new topic's lost count carries the old one's: the counter never goes back.
+        assertThat(tracker.accept(T1, 0).lost()).isEqualTo(7);
+        assertThat(tracker.pendingGaps()).isEmpty();
+    }
+
+    @Test
+    void aGapIsLostOnlyWhereTheSourceRemovedItsOffsets() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", stored(99, "id", 0));
+        tracker.accept(T0, 100);
+        tracker.accept(T0, 102);   // a transaction marker at 101
+        tracker.accept(T0, 180);   // reset to the log start after offsets 103..179 were removed
+        assertThat(tracker.pendingGaps()).containsExactly(new Gap(T0, 101, 102), new Gap(T0, 103, 180));
+        assertThat(tracker.resolve(new Gap(T0, 101, 102), 50)).isZero();
+        assertThat(tracker.resolve(new Gap(T0, 103, 180), 180)).isEqualTo(77);
+        assertThat(tracker.accept(T0, 181).lost()).isEqualTo(77);
+        assertThat(tracker.pendingGaps()).isEmpty();
+    }
+
+    @Test
+    void aLossIsCountedUpToTheFirstRecordReadEvenWhenTheLogStartMovedFurtherSince() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", stored(9, "id", 3));
+        tracker.accept(T0, 40);
+        assertThat(tracker.resolve(new Gap(T0, 10, 40), 500)).isEqualTo(30);
+        assertThat(tracker.accept(T0, 41).lost()).isEqualTo(33);
+    }
+
+    @Test
+    void aStartWithoutStoredPositionHasNoGapBeforeItsFirstRecord() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", Optional.empty());
+        tracker.accept(T0, 1000);
+        assertThat(tracker.pendingGaps()).isEmpty();
+    }
+
+    @Test
+    void aRecopiedTopicCountsWhatItsNewIncarnationLostBeforeItsFirstCopy() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "new", stored(999, "old", 0));
+        tracker.accept(T0, 200);
+        assertThat(tracker.pendingGaps()).containsExactly(new Gap(T0, 0, 200));
+        assertThat(tracker.resolve(new Gap(T0, 0, 200), 200)).isEqualTo(200);
+    }
+
+    @Test
+    void recordsOfATopicCreatedAgainUnderTheRunningTaskAreNotCopied() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", stored(9, "id", 0));
+        tracker.start(new TopicPartition("u", 0), "u", Optional.empty());
+        tracker.markStale("t");
+        assertThat(tracker.accept(T0, 10)).isNull();
+        assertThat(tracker.accept(new TopicPartition("u", 0), 0)).isNotNull();
+        assertThat(tracker.topicIds()).containsEntry("t", "id").containsEntry("u", "u");
+    }
+}
