@@ -79,6 +79,7 @@ class KafkaSettingsValidatorTest {
             clients          | "request.timeout.ms" = "${env:TIMEOUT_MS}"  | ok      |
             clients          | "securty.protocol" = "${env:PROTOCOL}"      | error   | Unknown key securty.protocol in kafka-clients of cluster a…(did you mean security.protocol?)
             clients          | "metrics.context.region" = eu               | ok      |
+            clients          | "ssl.endpoint.identification.algorithm" = "" | ok     |
             clients          | "config.providers" = env                    | ok      |
             clients          | "sasl.login.callback.handler.class" = com.example.NoSuchHandler | error | Invalid value com.example.NoSuchHandler for sasl.login.callback.handler.class in kafka-clients of cluster a: Class com.example.NoSuchHandler could not be found.
             cluster-defaults | "acks" = sometimes                          | error   | Invalid value sometimes for acks in kafka-clients of cluster-defaults: String must be one of: all, -1, 0, 1
@@ -113,6 +114,8 @@ class KafkaSettingsValidatorTest {
             mirror           | "sync.group.offsets.interval.seconds" = 10s | error   | Invalid value 10s for sync.group.offsets.interval.seconds in the mirror block of flow dr: Not a number of type LONG; Kafka takes a number of seconds here: write 10
             mirror           | "metric.names.formats" = "new,old"          | error   | Invalid value new,old for metric.names.formats in the mirror block of flow dr: String must be one of: legacy, new
             mirror           | "config.property.filter.class" = com.example.NoSuchFilter | error | Class com.example.NoSuchFilter could not be found. Put the jar that holds it in Strait's lib/ directory
+            mirror           | "metric.names.formats" = "new,legacy"       | ok      |
+            mirror           | "metric.names.formats" = [new, legacy]      | ok      |
             mirror           | "consumer.max.poll.records" = 1000          | ok      |
             mirror           | "consumer.max.poll.records" = many          | error   | Invalid value many for consumer.max.poll.records in the mirror block of flow dr: Not a number of type INT
             mirror           | "consumer.isolation.levl" = read_committed  | error   | Unknown key consumer.isolation.levl…(did you mean consumer.isolation.level?)
