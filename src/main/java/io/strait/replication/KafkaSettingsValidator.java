@@ -60,7 +60,8 @@ import java.util.regex.Pattern;
  * Findings: an unknown key is an error, with the nearest known key; a key that Kafka knows but the
  * block's Kafka component ignores (such as {@code acks} in {@code engine.worker}) is a warning saying
  * what to write instead; {@code isolation.level = read_uncommitted} for a consumer is an error
- * (Strait copies committed records only). A value holding a config-provider placeholder
+ * (Strait copies committed records only), and so is a converter other than ByteArrayConverter or a
+ * connector's own offsets topic. A value holding a config-provider placeholder
  * {@code ${provider:path:key}} is resolved later, inside the worker, so only its key is checked.
  * Under prefixes whose keys belong to a plugin ({@code transforms.}, {@code predicates.}, converters'
  * {@code key.converter.} and the like, {@code config.providers.}, {@code metrics.context.}, the extra
@@ -122,6 +123,16 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** Client settings Strait sets itself, however they are prefixed. */
     private static final Set<String> SET_BY_STRAIT = Set.of("bootstrap.servers", "group.id");
+    private static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
+    private static final String CONVERTER = "MirrorMaker 2 copies keys, values and headers byte for byte ("
+            + BYTE_ARRAY_CONVERTER + "), and another converter would rewrite every record; remove the key";
+    /** Worker and connector settings that would silently change what a link copies or where its progress is kept. */
+    private static final Map<String, String> REFUSED = Map.of(
+            "key.converter", CONVERTER,
+            "value.converter", CONVERTER,
+            "header.converter", CONVERTER,
+            "offsets.storage.topic", "each link keeps its source offsets in its worker's mm2-offsets.<source>.internal,"
+                    + " where lag and verify read them; remove the key");
 
     @Override
     public List<Problem> check(List<PassThroughBlock> blocks) {
@@ -172,6 +183,12 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
         }
         Match first = matches.get(0);
         String value = setting.value();
+        if (kind != Kind.KAFKA_CLIENTS && first.prefix().isEmpty() && REFUSED.containsKey(key)
+                && !value.strip().equals(BYTE_ARRAY_CONVERTER)) {
+            problems.add(Problem.error(setting.location(), "Invalid key " + key + " in " + setting.where() + ": "
+                    + REFUSED.get(key)));
+            return;
+        }
         if (PLACEHOLDER.matcher(value).find()) {
             return; // resolved inside the worker by a config provider
         }

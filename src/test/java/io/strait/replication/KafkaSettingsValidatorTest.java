@@ -105,6 +105,8 @@ class KafkaSettingsValidatorTest {
             worker           | "offset.storage.partitions" = 0             | error   | Invalid value 0 for offset.storage.partitions in engine.worker: Number of partitions must be positive, or -1 to use the broker's default
             worker           | "offset.storage.segment.bytes" = 1048576    | ok      |
             worker           | "key.converter.schemas.enable" = false      | ok      |
+            worker           | "value.converter" = org.apache.kafka.connect.json.JsonConverter | error | Invalid key value.converter in engine.worker: MirrorMaker 2 copies keys, values and headers byte for byte (org.apache.kafka.connect.converters.ByteArrayConverter), and another converter would rewrite every record; remove the key
+            worker           | "value.converter" = org.apache.kafka.connect.converters.ByteArrayConverter | ok |
             worker           | "config.providers.env.class" = org.apache.kafka.common.config.provider.EnvVarConfigProvider | ok |
             worker           | "task.shutdown.graceful.timeout.ms" = "${env:GRACE}" | ok |
             mirror           | "emit.heartbeats.enabled" = maybe           | error   | Invalid value maybe for emit.heartbeats.enabled in the mirror block of flow dr: Expected value to be either true or false
@@ -139,6 +141,8 @@ class KafkaSettingsValidatorTest {
             mirror           | "heartbeats.topic.replication.factor" = "${env:RF}" | ok |
             mirror           | "transforms.route.type" = org.example.Route | ok      |
             mirror           | "errors.tolerance" = all                    | ok      |
+            mirror           | "header.converter" = org.apache.kafka.connect.storage.SimpleHeaderConverter | error | Invalid key header.converter in the mirror block of flow dr: MirrorMaker 2 copies keys, values and headers byte for byte
+            mirror           | "offsets.storage.topic" = my-offsets        | error   | Invalid key offsets.storage.topic in the mirror block of flow dr: each link keeps its source offsets in its worker's mm2-offsets.<source>.internal, where lag and verify read them; remove the key
             mirror           | "errors.tolerance" = some                   | error   | Invalid value some for errors.tolerance in the mirror block of flow dr: String must be one of: none, all
             flow-defaults    | "emit.heartbeats.enabled" = maybe           | error   | Invalid value maybe for emit.heartbeats.enabled in the mirror block of flow-defaults: Expected value to be either true or false
             flow-defaults    | "acks" = all                                | warning | Key acks in the mirror block of flow-defaults is a producer setting
