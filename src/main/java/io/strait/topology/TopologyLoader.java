@@ -496,7 +496,8 @@ public final class TopologyLoader {
             EngineSettings engine = readEngine(strait);
             ReloadSettings reload = readReload(strait);
             ScaleOutSettings scaleOut = readScaleOut(strait);
-            for (Problem problem : passThroughCheck.check(passThrough)) {
+            for (Problem found : passThroughCheck.check(passThrough)) {
+                Problem problem = new Problem(found.severity(), found.location(), printable(found.message()));
                 if (reported.add(problem)) {
                     problems.add(problem);
                 }
