@@ -1,5 +1,6 @@
 package io.strait.cli;
 
+import io.strait.replication.KafkaSettingsValidator;
 import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationPlanner;
 import io.strait.replication.ReplicationPlanner.LinkPlan;
@@ -51,7 +52,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TopologyException {
         PrintWriter out = spec.commandLine().getOut();
-        Topology topology = new TopologyLoader().load(file);
+        Topology topology = new TopologyLoader(new KafkaSettingsValidator()).load(file);
         topology.warnings().forEach(w -> spec.commandLine().getErr().println(w));
         MirrorSettings settings = new MirrorSettings(topology);
         Map<LinkId, LinkPlan> plans = new java.util.TreeMap<>();

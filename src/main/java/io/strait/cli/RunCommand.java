@@ -2,6 +2,7 @@ package io.strait.cli;
 
 import io.strait.daemon.StraitDaemon;
 import io.strait.http.StatusServer;
+import io.strait.replication.KafkaSettingsValidator;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -24,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws TopologyException, InterruptedException {
-        TopologyLoader loader = new TopologyLoader();
+        TopologyLoader loader = new TopologyLoader(new KafkaSettingsValidator());
         Topology topology = loader.load(file);
         topology.warnings().forEach(w -> log.warn("{}", w));
         StraitDaemon daemon = new StraitDaemon(topology, file, loader);

@@ -1,5 +1,6 @@
 package io.strait.cli;
 
+import io.strait.replication.KafkaSettingsValidator;
 import io.strait.topology.LinkSettings;
 import io.strait.topology.Problem;
 import io.strait.topology.Topology;
@@ -28,7 +29,7 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TopologyLoader loader = new TopologyLoader();
+        TopologyLoader loader = new TopologyLoader(new KafkaSettingsValidator());
         int invalid = 0;
         for (Path file : files) {
             try {

@@ -1,5 +1,6 @@
 package io.strait.cli;
 
+import io.strait.replication.KafkaSettingsValidator;
 import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationVerifier;
 import io.strait.replication.ReplicationVerifier.LinkReport;
@@ -47,7 +48,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws TopologyException {
         PrintWriter out = spec.commandLine().getOut();
-        Topology topology = new TopologyLoader().load(file);
+        Topology topology = new TopologyLoader(new KafkaSettingsValidator()).load(file);
         Optional<LinkId> only = Optional.ofNullable(link).map(LinkId::parse);
         if (only.isPresent() && !topology.links().containsKey(only.get())) {
             throw new IllegalArgumentException("no link " + link + " in " + file + ": its links are "

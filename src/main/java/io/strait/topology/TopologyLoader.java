@@ -67,6 +67,15 @@ public final class TopologyLoader {
     private static final Set<String> ALL_ENDPOINT_KEYS = Set.of("source", "target", "sources", "targets", "clusters");
     /** Client settings Strait sets itself for every client it opens. */
     private static final Set<String> REFUSED_CLIENT_KEYS = Set.of("bootstrap.servers", "group.id");
+    /** Connect worker settings Strait sets for each link (MirrorMakerConfig#workerConfig), with what to write instead. */
+    private static final Map<String, String> REFUSED_WORKER_KEYS = Map.of(
+            "bootstrap.servers", "each link's worker connects to the link's target cluster; write the cluster's"
+                    + " bootstrap-servers instead",
+            "group.id", "each link's workers form their own Connect group, <source>-mm2; remove the key",
+            "config.storage.topic", "each link keeps its own, mm2-configs.<source>.internal; remove the key",
+            "offset.storage.topic", "each link keeps its own, mm2-offsets.<source>.internal; remove the key",
+            "status.storage.topic", "each link keeps its own, mm2-status.<source>.internal; remove the key",
+            "exactly.once.source.support", "write delivery = exactly-once in the flow instead");
     /** MirrorMaker 2 settings Strait derives from a flow's own keys, with the key to use instead. */
     private static final Map<String, String> REFUSED_MIRROR_KEYS = Map.ofEntries(
             Map.entry("name", "the flow's name"),
@@ -108,15 +117,25 @@ public final class TopologyLoader {
     private static final Pattern NEVER_REPLICATED = Pattern.compile("__.*|\\..*|.*[.-]internal|.*\\.replica");
 
     private final Map<String, String> environment;
+    private final PassThroughCheck passThroughCheck;
 
-    /** A loader that resolves {@code ${VAR}} from the process environment. */
-    public TopologyLoader() {
-        this(System.getenv());
+    /**
+     * A loader that resolves {@code ${VAR}} from the process environment and checks the raw Kafka
+     * settings with the given check (the replication package's {@code KafkaSettingsValidator}).
+     */
+    public TopologyLoader(PassThroughCheck passThroughCheck) {
+        this(System.getenv(), passThroughCheck);
     }
 
-    /** A loader that resolves {@code ${VAR}} from the given environment (tests). */
+    /** A loader that resolves {@code ${VAR}} from the given environment and checks no raw Kafka setting (tests). */
     public TopologyLoader(Map<String, String> environment) {
+        this(environment, PassThroughCheck.NONE);
+    }
+
+    /** A loader that resolves {@code ${VAR}} from the given environment and checks raw Kafka settings. */
+    public TopologyLoader(Map<String, String> environment, PassThroughCheck passThroughCheck) {
         this.environment = Map.copyOf(environment);
+        this.passThroughCheck = java.util.Objects.requireNonNull(passThroughCheck, "passThroughCheck");
     }
 
     /** Loads, validates and expands one topology file. */
@@ -389,6 +408,8 @@ public final class TopologyLoader {
         private boolean clustersRefused;
         /** Paths of values whose ${VAR} is not set, already reported. */
         private final Set<String> unset = new LinkedHashSet<>();
+        /** The raw Kafka settings of every cluster, flow and the engine, for the pass-through check. */
+        private final List<PassThroughBlock> passThrough = new ArrayList<>();
 
         Reading(String description) {
             this.description = description;
@@ -475,6 +496,12 @@ public final class TopologyLoader {
             EngineSettings engine = readEngine(strait);
             ReloadSettings reload = readReload(strait);
             ScaleOutSettings scaleOut = readScaleOut(strait);
+            for (Problem found : passThroughCheck.check(passThrough)) {
+                Problem problem = new Problem(found.severity(), found.location(), printable(found.message()));
+                if (reported.add(problem)) {
+                    problems.add(problem);
+                }
+            }
 
             // Where the file has the key, or else its strait block: never reference.conf.
             if (strait.hasPath("clusters") && clusters.isEmpty() && problems.stream().noneMatch(Problem::isError)) {
@@ -543,6 +570,8 @@ public final class TopologyLoader {
                                 ? "; write bootstrap-servers instead" : "; remove the key"));
                     }
                 }
+                passThrough(PassThroughBlock.Kind.KAFKA_CLIENTS, "cluster " + alias, clients, clientOrigins,
+                        key -> "kafka-clients of " + (ownClients.contains(key) ? "cluster " + alias : "cluster-defaults"));
                 clusters.put(alias, new ClusterSettings(alias, bootstrap == null ? "" : bootstrap, clients,
                         location(value.origin(), description)));
             }
@@ -635,6 +664,10 @@ public final class TopologyLoader {
                             + instead + " instead");
                 }
             }
+            SortedMap<String, String> passed = new TreeMap<>(mirror);
+            passed.keySet().removeAll(REFUSED_MIRROR_KEYS.keySet());
+            passThrough(PassThroughBlock.Kind.MIRROR, where, passed, mirrorOrigins,
+                    key -> "the mirror block of " + (ownMirror.contains(key) ? where : "flow-defaults"));
             if (type == null || naming == null || separator == null) {
                 return List.of();
             }
@@ -1104,9 +1137,29 @@ public final class TopologyLoader {
 
 
         private EngineSettings readEngine(Config strait) {
-            SortedMap<String, String> worker = flatMap(strait, "engine.worker", "engine.worker");
+            Map<String, ConfigOrigin> origins = new HashMap<>();
+            SortedMap<String, String> worker = flatMap(strait, "engine.worker", "engine.worker", origins);
+            for (Map.Entry<String, String> refused : new TreeMap<>(REFUSED_WORKER_KEYS).entrySet()) {
+                if (worker.containsKey(refused.getKey())) {
+                    error(origins.get(refused.getKey()), "Invalid key " + refused.getKey() + " in engine.worker: Strait"
+                            + " sets it for each link (" + refused.getValue() + ")");
+                }
+            }
+            SortedMap<String, String> passed = new TreeMap<>(worker);
+            passed.keySet().removeAll(REFUSED_WORKER_KEYS.keySet());
+            passThrough(PassThroughBlock.Kind.ENGINE_WORKER, "engine", passed, origins,
+                    key -> "engine.worker");
             Duration stop = duration(strait, "engine.stop-timeout", "engine", Duration.ofSeconds(1));
             return new EngineSettings(worker, stop == null ? Duration.ofSeconds(30) : stop);
+        }
+
+        /** Notes a block of raw Kafka settings for the pass-through check, each with its block and file:line. */
+        private void passThrough(PassThroughBlock.Kind kind, String owner, SortedMap<String, String> settings,
+                                 Map<String, ConfigOrigin> origins, java.util.function.UnaryOperator<String> where) {
+            List<PassThroughBlock.Setting> list = new ArrayList<>();
+            settings.forEach((key, value) -> list.add(new PassThroughBlock.Setting(key, value, where.apply(key),
+                    location(origins.get(key), description))));
+            passThrough.add(new PassThroughBlock(kind, owner, list));
         }
 
         // ---- typed reading with collected errors ----
@@ -1303,7 +1356,7 @@ public final class TopologyLoader {
     }
 
     /** A close known name, as " (did you mean X?)", or nothing. */
-    static String didYouMean(String given, Set<String> known) {
+    public static String didYouMean(String given, Set<String> known) {
         return known.stream()
                 .filter(k -> distance(given, k) <= Math.max(1, k.length() / 3))
                 .min(Comparator.comparingInt(k -> distance(given, k)))

@@ -80,6 +80,15 @@ class BadInputTest {
             mirror-tasks-max.conf           | 1 | 14 | Invalid key tasks.max in the mirror block of flow dr: Strait sets it; write tasks instead
             mirror-topics.conf              | 1 | 12 | Invalid key topics in the mirror block of flow dr: Strait sets it; write topics instead
             mirror-replication-policy.conf  | 1 | 9  | Invalid key replication.policy.class in the mirror block of flow-defaults: Strait sets it; write naming instead
+            kafka-clients-bad-value.conf    | 1 | 6  | Invalid value sometimes for acks in kafka-clients of cluster a: String must be one of: all, -1, 0, 1
+            kafka-clients-misspelt-key.conf | 1 | 8  | Unknown key securty.protocol in kafka-clients of cluster b: no Kafka client (producer, consumer, admin) has this setting (did you mean security.protocol?)
+            cluster-defaults-bad-value.conf | 1 | 9  | Invalid value 30s for request.timeout.ms in kafka-clients of cluster-defaults: Not a number of type INT; Kafka takes a number of milliseconds here: write 30000
+            read-uncommitted.conf           | 1 | 6  | Invalid value read_uncommitted for isolation.level in kafka-clients of cluster a: Strait copies committed records only…remove the key
+            worker-bad-value.conf           | 1 | 10 | Invalid value soon for offset.flush.interval.ms in engine.worker: Not a number of type LONG; write a whole number of milliseconds, for example 60000 (Kafka's default)
+            worker-group-id.conf            | 1 | 12 | Invalid key group.id in engine.worker: Strait sets it for each link (each link's workers form their own Connect group, <source>-mm2; remove the key)
+            mirror-bad-value.conf           | 1 | 12 | Invalid value maybe for emit.heartbeats.enabled in the mirror block of flow dr: Expected value to be either true or false
+            flow-defaults-mirror-bad-value.conf | 1 | 9 | Invalid value maybe for emit.heartbeats.enabled in the mirror block of flow-defaults: Expected value to be either true or false
+            mirror-checkpoints-off.conf     | 1 | 13 | Invalid value false for emit.checkpoints.enabled in the mirror block of flow dr: MirrorCheckpointConnector can't run with emit.checkpoints.enabled set to false; Strait runs all three MirrorMaker 2 connectors on every link, so remove the key
             unset-variable.conf             | 1 | 7  | Unset variable in ${STRAIT_TEST_SURELY_UNSET_VAR}: STRAIT_TEST_SURELY_UNSET_VAR is neither set in the environment nor in the file; set it, or write ${?STRAIT_TEST_SURELY_UNSET_VAR} where it may be absent
             unset-optional-bootstrap.conf   | 1 | 5  | Missing bootstrap-servers for cluster b: write bootstrap-servers = "host:9092" (if it comes from ${?VAR}, that variable is not set)
             substitution-cycle.conf         | 1 | 5  | was part of a cycle of substitutions…a value cannot refer to itself

@@ -1,5 +1,6 @@
 package io.strait.deploy;
 
+import io.strait.replication.KafkaSettingsValidator;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -124,8 +125,8 @@ class HelmChartTest {
         // Problems name lines of the topology text, not of the values file.
         String description = "helm/strait/" + valuesFile + " topology";
         try {
-            Topology topology = new TopologyLoader(environmentOf(values)).parse((String) values.get("topology"),
-                    description);
+            Topology topology = new TopologyLoader(environmentOf(values), new KafkaSettingsValidator())
+                    .parse((String) values.get("topology"), description);
             assertThat(topology.links()).as(description).isNotEmpty();
             assertThat(topology.warnings()).as(description).isEmpty();
         } catch (TopologyException e) {
