@@ -68,8 +68,12 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("%-24s %-9s %7s %9s  %s%n", link.path("link").asText(), link.path("state").asText(),
                     running + "/" + all, lag, link.path("detail").isNull() ? "" : link.path("detail").asText());
             for (JsonNode topic : link.path("topics")) {
-                out.printf("    %s -> %s: %d partitions, lag %d%n", topic.path("topic").asText(),
-                        topic.path("target").asText(), topic.path("partitions").asInt(), topic.path("lag").asLong());
+                long lost = topic.path("lostAtSource").asLong();
+                long recreated = topic.path("recreatedAtSource").asLong();
+                out.printf("    %s -> %s: %d partitions, lag %d%s%s%n", topic.path("topic").asText(),
+                        topic.path("target").asText(), topic.path("partitions").asInt(), topic.path("lag").asLong(),
+                        lost > 0 ? ", " + lost + (lost == 1 ? " record" : " records") + " lost at the source" : "",
+                        recreated > 0 ? ", re-created at the source " + recreated + (recreated == 1 ? " time" : " times") : "");
             }
         }
         JsonNode reload = status.path("reload");

@@ -1,6 +1,7 @@
 package io.strait.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strait.cli.CommandResult;
 import io.strait.daemon.StraitDaemon;
 import io.strait.http.StatusServer;
 import io.strait.replication.ReplicationVerifier.LinkReport;
@@ -282,6 +283,9 @@ class SourceCorrectnessIT {
             assertThat(topicStatus.path("lostAtSource").asLong()).isEqualTo(lost);
             assertThat(Http.sample(daemon.metrics(), "strait_source_records_lost_total{link=\"a->b\",topic=\""
                     + topic + "\"}")).isEqualTo((double) lost);
+            CommandResult cli = CommandResult.run("status", "--url", "http://127.0.0.1:" + daemon.http().port());
+            assertThat(cli.out()).as(cli.toString()).containsPattern("    " + topic + " -> a." + topic
+                    + ": 2 partitions, lag \\d+, " + lost + " records lost at the source");
         });
     }
 
