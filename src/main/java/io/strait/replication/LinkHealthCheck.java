@@ -129,6 +129,8 @@ public final class LinkHealthCheck implements AutoCloseable {
     private Instant checkpointIdleSince;
     private Instant groupsListedAt;
     private Optional<Finding> checkpointFinding = Optional.empty();
+    private Instant configsComparedAt;
+    private List<Finding> configFindings = List.of();
 
     LinkHealthCheck(LinkId link, MirrorSettings settings, ReplicationPlanner.TopicRule rule, Admin source, Admin target) {
         this.link = link;
@@ -194,7 +196,15 @@ public final class LinkHealthCheck implements AutoCloseable {
         selected.keySet().retainAll(sourcePartitions.keySet());
         SortedMap<String, Integer> targetPartitions = partitions(target, selected.values());
         findings.addAll(topicFindings(selected, sourcePartitions, targetPartitions));
-        findings.addAll(configFindings(selected, targetPartitions));
+        // Configs are described at most every sync interval (at most 30 s): on a link with many topics that
+        // is the costly part, and a difference is reported only after the sync interval anyway.
+        Duration compareEvery = configs.syncInterval().compareTo(Duration.ofSeconds(30)) < 0
+                ? configs.syncInterval() : Duration.ofSeconds(30);
+        if (configsComparedAt == null || !now.isBefore(configsComparedAt.plus(compareEvery))) {
+            configFindings = configFindings(selected, targetPartitions);
+            configsComparedAt = now;
+        }
+        findings.addAll(configFindings);
         connectorFindings(connectors, selected, now).ifPresent(findings::add);
         publish(findings, now);
     }
