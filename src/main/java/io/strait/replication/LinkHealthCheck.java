@@ -316,7 +316,7 @@ public final class LinkHealthCheck implements AutoCloseable {
         return findings;
     }
 
-    private Optional<Finding> connectorFindings(List<ConnectorStateInfo> connectors, SortedMap<String, String> selected,
+    Optional<Finding> connectorFindings(List<ConnectorStateInfo> connectors, SortedMap<String, String> selected,
                                                 Instant now) {
         Optional<Finding> sourceIdle = Optional.empty();
         boolean checkpointIdle = false;

@@ -10,6 +10,8 @@ import io.strait.topology.TopologyLoader;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConfigEntry.ConfigSource;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -145,6 +147,31 @@ class LinkHealthCheckTest {
             assertThat(f.grace()).isZero();
             assertThat(f.message()).contains("not synced: sync.topic.configs.enabled = false");
         });
+    }
+
+    private static ConnectorStateInfo connector(String name, String state, int tasks) {
+        List<ConnectorStateInfo.TaskState> taskStates = new java.util.ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            taskStates.add(new ConnectorStateInfo.TaskState(i, "RUNNING", "w", null, null));
+        }
+        return new ConnectorStateInfo(name, new ConnectorStateInfo.ConnectorState(state, "w", null, null), taskStates,
+                ConnectorType.SOURCE);
+    }
+
+    @Test
+    void sourceConnectorWithoutTasksWhileSelectedTopicsExist() {
+        LinkHealthCheck check = check(A_B);
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        var selected = new TreeMap<>(Map.of("orders", "a.orders"));
+        assertThat(check.connectorFindings(List.of(connector("a->b", "RUNNING", 0)), selected, now)).hasValueSatisfying(f -> {
+            assertThat(f.reason()).isEqualTo(Reason.SOURCE_TASKS);
+            assertThat(f.message()).startsWith("connector a->b has no task although 1 selected topic exists on a (orders)");
+            assertThat(f.grace()).isEqualTo(Duration.ofSeconds(14));
+        });
+        // Nothing selected (an idle link), tasks running, or the connector not running (reported otherwise): nothing.
+        assertThat(check.connectorFindings(List.of(connector("a->b", "RUNNING", 0)), new TreeMap<>(), now)).isEmpty();
+        assertThat(check.connectorFindings(List.of(connector("a->b", "RUNNING", 2)), selected, now)).isEmpty();
+        assertThat(check.connectorFindings(List.of(connector("a->b", "UNASSIGNED", 0)), selected, now)).isEmpty();
     }
 
     @Test
