@@ -55,9 +55,10 @@ import java.util.concurrent.TimeoutException;
  *       (MirrorSourceConnector.incrementalAlterConfigs logs "Could not alter configuration of topic"
  *       as a WARN);</li>
  *   <li>MirrorSourceConnector with no task while selected topics exist, or MirrorCheckpointConnector
- *       with no task while selected groups have committed offsets on replicated topics (it creates
- *       tasks only once it has listed the source's groups; a listing that times out leaves it with
- *       none, KAFKA-17232).</li>
+ *       with no task while selected groups have committed offsets on replicated topics. The checkpoint
+ *       connector creates tasks only for the groups it lists, and it lists them with
+ *       {@code ListGroupsResult.valid()}, which drops every error: a listing that times out on a source
+ *       with very many groups (KAFKA-17232) leaves it with no group, no task and no warning.</li>
  * </ul>
  * Each finding is reported only once it has lasted longer than MirrorMaker 2 takes to repair it
  * (a refresh or sync interval, plus two probes), so that a new partition or config on the source
@@ -363,8 +364,8 @@ public final class LinkHealthCheck implements AutoCloseable {
         groupsListedAt = now;
         String prefix = "checkpoint connector " + checkpointConnector + " has no task";
         String consequence = ": no consumer offsets are translated to " + link.target() + ". MirrorMaker 2 creates"
-                + " checkpoint tasks only once it has listed the source's groups within its admin timeout (KAFKA-17232;"
-                + " see \"Timeout while loading consumer groups\" in the log)";
+                + " checkpoint tasks only for the groups it lists, and a listing that fails or outlasts its admin"
+                + " client's timeout counts as no group, without a warning (it ignores ListGroups errors; KAFKA-17232)";
         try {
             List<String> groups = groupsWithOffsets();
             checkpointFinding = groups.isEmpty() ? Optional.empty() : Optional.of(new Finding(Reason.CHECKPOINT_TASKS,
@@ -382,7 +383,9 @@ public final class LinkHealthCheck implements AutoCloseable {
     private List<String> groupsWithOffsets() throws Exception {
         int timeout = (int) GROUPS_TIMEOUT.toMillis();
         List<String> groups = new ArrayList<>();
-        for (GroupListing listing : source.listGroups(ListGroupsOptions.forConsumerGroups().timeoutMs(timeout)).valid()
+        // all(), not valid() as MirrorCheckpointConnector.listConsumerGroups: valid() drops every error, so a
+        // listing that times out looks like a source without groups.
+        for (GroupListing listing : source.listGroups(ListGroupsOptions.forConsumerGroups().timeoutMs(timeout)).all()
                 .get(timeout, TimeUnit.MILLISECONDS)) {
             if (groupFilter.shouldReplicateGroup(listing.groupId())) {
                 groups.add(listing.groupId());
