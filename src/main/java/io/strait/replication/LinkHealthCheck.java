@@ -342,8 +342,9 @@ public final class LinkHealthCheck implements AutoCloseable {
      * MirrorCheckpointConnector has no task both when the source has no group to checkpoint and when
      * it could not list them. Strait lists them itself, as the connector does (groups through the
      * link's group filter, with committed offsets on a topic the topic filter selects), once the
-     * connector has been idle longer than a refresh, and again at most every refresh interval
-     * (at least 30 s) while it stays idle.
+     * connector has been idle for a refresh interval, and again at most every refresh interval
+     * (at least 30 s) while it stays idle. A finding is reported once it has lasted a refresh
+     * interval plus {@link #SLACK}: by then MirrorMaker 2 has had its own refresh to find the groups.
      */
     private void checkpointFinding(boolean idle, Instant now) {
         if (!idle) {
@@ -356,12 +357,14 @@ public final class LinkHealthCheck implements AutoCloseable {
             checkpointIdleSince = now;
         }
         Duration relist = refreshInterval.compareTo(Duration.ofSeconds(30)) > 0 ? refreshInterval : Duration.ofSeconds(30);
-        boolean due = now.isAfter(checkpointIdleSince.plus(refreshInterval).plus(SLACK))
+        boolean due = !now.isBefore(checkpointIdleSince.plus(refreshInterval))
                 && (groupsListedAt == null || now.isAfter(groupsListedAt.plus(relist)));
         if (!due) {
             return;
         }
         groupsListedAt = now;
+        // A group that appeared just now is MirrorMaker 2's at its next refresh: reported if it outlasts it.
+        Duration repair = refreshInterval.plus(SLACK);
         String prefix = "checkpoint connector " + checkpointConnector + " has no task";
         String consequence = ": no consumer offsets are translated to " + link.target() + ". MirrorMaker 2 creates"
                 + " checkpoint tasks only for the groups it lists, and a listing that fails or outlasts its admin"
@@ -371,11 +374,11 @@ public final class LinkHealthCheck implements AutoCloseable {
             checkpointFinding = groups.isEmpty() ? Optional.empty() : Optional.of(new Finding(Reason.CHECKPOINT_TASKS,
                     checkpointConnector, prefix + " although " + count(groups.size(), "consumer group") + " on "
                     + link.source() + (groups.size() == 1 ? " has" : " have") + " committed offsets on replicated topics (" + sample(groups) + ")"
-                    + consequence, Duration.ZERO));
+                    + consequence, repair));
         } catch (Exception e) {
             checkpointFinding = Optional.of(new Finding(Reason.CHECKPOINT_TASKS, checkpointConnector, prefix
                     + ", and listing the consumer groups of " + link.source() + " failed here too ("
-                    + LinkReplicator.rootMessage(e) + ")" + consequence, Duration.ZERO));
+                    + LinkReplicator.rootMessage(e) + ")" + consequence, repair));
         }
     }
 
