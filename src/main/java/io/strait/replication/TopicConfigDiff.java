@@ -127,8 +127,7 @@ public final class TopicConfigDiff {
     public String explain(Sync sync) {
         return switch (sync) {
             case SYNCED -> "MirrorMaker 2 syncs it every " + syncInterval.toSeconds() + " s";
-            case EXCLUDED -> "not synced by MirrorMaker 2, by design: its config property filter excludes it"
-                    + " (config.properties.exclude)";
+            case EXCLUDED -> "not synced by MirrorMaker 2, by design: config.properties.exclude leaves it out";
             case SYNC_DISABLED -> "not synced: sync.topic.configs.enabled = false";
             case STATIC_ON_SOURCE -> "not synced: a static setting of the source's brokers";
             case DEFAULTS_DIFFER -> "each cluster's default; MirrorMaker 2 keeps the target's";

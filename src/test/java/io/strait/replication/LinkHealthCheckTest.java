@@ -116,7 +116,7 @@ class LinkHealthCheckTest {
                 org.assertj.core.groups.Tuple.tuple("retention.ms", Sync.SYNCED),
                 org.assertj.core.groups.Tuple.tuple("segment.bytes", Sync.SYNCED));
         assertThat(diff.describe(differences.get(4), "a", "b")).isEqualTo("min.insync.replicas: 2 on a, 1 on b"
-                + " (not synced by MirrorMaker 2, by design: its config property filter excludes it (config.properties.exclude))");
+                + " (not synced by MirrorMaker 2, by design: config.properties.exclude leaves it out)");
         assertThat(diff.describe(differences.get(0), "a", "b"))
                 .isEqualTo("cleanup.policy: compact on a, delete on b (MirrorMaker 2 syncs it every 30 s)");
 
