@@ -5,11 +5,14 @@ import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationPlanner;
 import io.strait.replication.ReplicationPlanner.LinkPlan;
 import io.strait.replication.ReplicationPlanner.TopicPlan;
+import io.strait.replication.TopicConfigDiff;
 import io.strait.topology.LinkId;
 import io.strait.topology.LinkSettings;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,8 +59,10 @@ final class PlanCommand implements Callable<Integer> {
         topology.warnings().forEach(w -> spec.commandLine().getErr().println(w));
         MirrorSettings settings = new MirrorSettings(topology);
         Map<LinkId, LinkPlan> plans = new java.util.TreeMap<>();
+        Map<LinkId, ConfigDifferences> differences = new java.util.TreeMap<>();
         if (!offline) {
             new ReplicationPlanner(settings, timeout).plan().forEach(p -> plans.put(p.link(), p));
+            differences.putAll(configDifferences(settings, plans.values()));
         }
         out.println("Topology " + file + ": " + topology.links().size() + " links between "
                 + String.join(", ", topology.clusters().keySet()));
@@ -70,7 +75,7 @@ final class PlanCommand implements Callable<Integer> {
             }
             LinkPlan plan = plans.get(link.id());
             if (plan != null) {
-                printPlan(out, plan);
+                printPlan(out, plan, differences.get(link.id()));
             }
         }
         out.flush();
@@ -100,7 +105,56 @@ final class PlanCommand implements Callable<Integer> {
         settings.forEach((k, v) -> out.println("    " + k + " = " + v));
     }
 
-    private static void printPlan(PrintWriter out, LinkPlan plan) {
+    /**
+     * A link's replicated topics whose target exists, each with the configs where target and source
+     * differ, and whether MirrorMaker 2's config sync will bring them in line.
+     */
+    record ConfigDifferences(TopicConfigDiff comparison, Map<String, List<TopicConfigDiff.Difference>> byTopic,
+                             java.util.Optional<String> error) {
+    }
+
+    private Map<LinkId, ConfigDifferences> configDifferences(MirrorSettings settings, java.util.Collection<LinkPlan> plans) {
+        Map<LinkId, ConfigDifferences> result = new java.util.TreeMap<>();
+        Map<String, Admin> admins = new java.util.HashMap<>();
+        try {
+            for (LinkPlan plan : plans) {
+                if (plan.error().isPresent()) {
+                    continue;
+                }
+                LinkId link = plan.link();
+                TopicConfigDiff comparison = TopicConfigDiff.of(settings, link);
+                List<TopicPlan> present = plan.replicated().stream().filter(TopicPlan::targetExists).toList();
+                Map<String, List<TopicConfigDiff.Difference>> byTopic = new java.util.TreeMap<>();
+                try {
+                    Map<String, Config> source = TopicConfigDiff.describe(admin(admins, settings, link.source()),
+                            present.stream().map(TopicPlan::sourceTopic).toList(), timeout);
+                    Map<String, Config> target = TopicConfigDiff.describe(admin(admins, settings, link.target()),
+                            present.stream().map(TopicPlan::targetTopic).toList(), timeout);
+                    for (TopicPlan topic : present) {
+                        if (source.containsKey(topic.sourceTopic()) && target.containsKey(topic.targetTopic())) {
+                            byTopic.put(topic.sourceTopic(), comparison.compare(source.get(topic.sourceTopic()),
+                                    target.get(topic.targetTopic())));
+                        }
+                    }
+                    result.put(link, new ConfigDifferences(comparison, byTopic, java.util.Optional.empty()));
+                } catch (java.util.concurrent.TimeoutException e) {
+                    result.put(link, new ConfigDifferences(comparison, byTopic, java.util.Optional.of(
+                            "no answer within " + timeout.toSeconds() + " s")));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            admins.values().forEach(Admin::close);
+        }
+        return result;
+    }
+
+    private Admin admin(Map<String, Admin> admins, MirrorSettings settings, String alias) {
+        return admins.computeIfAbsent(alias, a -> Admin.create(ReplicationPlanner.adminConfig(settings.topology().cluster(a), timeout)));
+    }
+
+    private static void printPlan(PrintWriter out, LinkPlan plan, ConfigDifferences differences) {
         if (plan.error().isPresent()) {
             out.println("  UNREACHABLE: " + plan.error().get());
             return;
@@ -110,14 +164,34 @@ final class PlanCommand implements Callable<Integer> {
         int width = plan.topics().stream().mapToInt(t -> t.sourceTopic().length()).max().orElse(0);
         for (TopicPlan topic : replicated) {
             out.printf("    %-" + width + "s  %3d partitions -> %s (%s)%n", topic.sourceTopic(), topic.partitions(),
-                    topic.targetTopic(), topic.targetExists()
-                            ? "exists, " + topic.targetPartitions() + " partitions" : "will be created");
+                    topic.targetTopic(), topic.targetExists() ? "exists, " + target(topic) : "will be created");
+            if (differences == null) {
+                continue;
+            }
+            // Where the existing target topic's configs differ from the source's, and whether MM2 syncs them.
+            for (TopicConfigDiff.Difference difference : differences.byTopic().getOrDefault(topic.sourceTopic(), List.of())) {
+                out.printf("    %-" + width + "s    differs: %s%n", "",
+                        differences.comparison().describe(difference, plan.link().source(), plan.link().target()));
+            }
+        }
+        if (differences != null && differences.error().isPresent()) {
+            out.println("    configs not compared: " + differences.error().get());
         }
         for (TopicPlan topic : plan.topics()) {
             if (!topic.replicates()) {
                 out.printf("    %-" + width + "s  skipped: %s%n", topic.sourceTopic(), topic.skipReason().get());
             }
         }
+    }
+
+    /** The target's partition count, and how it compares with the source's. */
+    private static String target(TopicPlan topic) {
+        int count = topic.targetPartitions();
+        String partitions = count == 1 ? "1 partition" : count + " partitions";
+        if (count < topic.partitions()) {
+            return partitions + ", fewer than the source";
+        }
+        return count > topic.partitions() ? partitions + ", more than the source" : partitions;
     }
 
     /** Parses durations the way the topology file writes them: 10s, 500ms, 1m. */

@@ -65,8 +65,17 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
             String lag = link.has("lag") ? link.path("lag").asText() : "-";
+            String detail = link.path("detail").isNull() ? "" : link.path("detail").asText();
+            int problems = link.path("problems").size();
+            if ("DEGRADED".equals(link.path("state").asText()) && problems > 0) {
+                detail = problems == 1 ? "1 problem, below" : problems + " problems, below";
+            }
             out.printf("%-24s %-9s %7s %9s  %s%n", link.path("link").asText(), link.path("state").asText(),
-                    running + "/" + all, lag, link.path("detail").isNull() ? "" : link.path("detail").asText());
+                    running + "/" + all, lag, detail);
+            // What keeps the link from doing its whole job (DEGRADED), one line each.
+            for (JsonNode problem : link.path("problems")) {
+                out.printf("    ! %s%n", problem.path("message").asText());
+            }
             for (JsonNode topic : link.path("topics")) {
                 long lost = topic.path("lostAtSource").asLong();
                 long recreated = topic.path("recreatedAtSource").asLong();

@@ -25,16 +25,25 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** Starts a cluster and waits until its broker is ready (4 to 7 s). */
     public static LocalKafkaCluster start(String name) throws Exception {
+        return start(name, java.util.Map.of());
+    }
+
+    /**
+     * Starts a cluster whose node also has the given broker settings (server.properties names, for
+     * example {@code create.topic.policy.class.name}), and waits until its broker is ready.
+     */
+    public static LocalKafkaCluster start(String name, java.util.Map<String, String> brokerConfig) throws Exception {
         long begin = System.nanoTime();
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true)
                 .setNumBrokerNodes(1).setNumControllerNodes(1).build();
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(nodes)
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("default.replication.factor", "1")
-                .build();
+                .setConfigProp("default.replication.factor", "1");
+        brokerConfig.forEach(builder::setConfigProp);
+        KafkaClusterTestKit kafka = builder.build();
         try {
             quietly(kafka::format);
             kafka.startup();

@@ -93,7 +93,10 @@ public final class StatusServer implements AutoCloseable {
                                 ? "starting: joining its Connect group and starting connectors" : "not running")));
             }
         });
-        boolean ready = unwell.isEmpty() && !daemon.statuses().isEmpty();
+        // A DEGRADED link copies what it can, and what it lacks is on the clusters, which a new pod
+        // would not change: it is named here but leaves the pod ready, so a rollout is not held up.
+        boolean ready = !daemon.statuses().isEmpty() && daemon.statuses().values().stream().allMatch(s ->
+                s.state() == LinkReplicator.State.RUNNING || s.state() == LinkReplicator.State.DEGRADED);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ready", ready);
         body.put("links", unwell);
@@ -133,6 +136,8 @@ public final class StatusServer implements AutoCloseable {
             link.put("herderStarts", status.starts());
             link.put("taskStarts", status.taskStarts());
             link.put("events", status.events());
+            link.put("problems", status.problems().stream().map(p -> Map.of("reason", p.reason().label(),
+                    "subject", p.subject(), "message", p.message(), "since", p.since().toString())).toList());
             List<Object> connectors = new ArrayList<>();
             for (ConnectorStateInfo info : status.connectors()) {
                 Map<String, Object> connector = new LinkedHashMap<>();

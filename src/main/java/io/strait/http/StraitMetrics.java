@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.strait.daemon.StraitDaemon;
+import io.strait.replication.LinkHealthCheck;
 import io.strait.replication.LinkReplicator;
 import io.strait.topology.LinkId;
 import org.apache.kafka.common.MetricName;
@@ -36,6 +37,7 @@ public final class StraitMetrics {
     static final String LINK_UP = "strait.link.up";
     static final String LINK_STATE = "strait.link.state";
     static final String LINK_TASKS = "strait.link.tasks";
+    static final String LINK_DEGRADED = "strait.link.degraded";
     static final String LINK_HERDER_STARTS = "strait.link.herder.starts";
     static final String LINK_TASK_STARTS = "strait.link.task.starts";
     static final String RECORDS = "strait.replicated.records";
@@ -86,7 +88,12 @@ public final class StraitMetrics {
             LinkReplicator replicator = entry.getValue();
             LinkReplicator.Status status = replicator.status();
             Tags linkTags = Tags.of("link", link);
-            put(now, kinds, LINK_UP, linkTags, status.state() == LinkReplicator.State.RUNNING ? 1 : 0, Kind.GAUGE);
+            put(now, kinds, LINK_UP, linkTags, status.state() == LinkReplicator.State.RUNNING
+                    || status.state() == LinkReplicator.State.DEGRADED ? 1 : 0, Kind.GAUGE);
+            for (LinkHealthCheck.Reason reason : LinkHealthCheck.Reason.values()) {
+                put(now, kinds, LINK_DEGRADED, linkTags.and("reason", reason.label()),
+                        status.problems().stream().filter(p -> p.reason() == reason).count(), Kind.GAUGE);
+            }
             for (LinkReplicator.State state : LinkReplicator.State.values()) {
                 put(now, kinds, LINK_STATE, linkTags.and("state", state.name()), status.state() == state ? 1 : 0, Kind.GAUGE);
             }
@@ -182,7 +189,8 @@ public final class StraitMetrics {
 
     private static String description(String name) {
         return switch (name) {
-            case LINK_UP -> "1 when the link runs (every connector running, no failed task), else 0";
+            case LINK_UP -> "1 when the link runs (every connector running, no failed task; also when DEGRADED), else 0";
+            case LINK_DEGRADED -> "What keeps the running link from doing its whole job, by reason (0 when none)";
             case LINK_STATE -> "1 for the link's current state";
             case LINK_TASKS -> "Tasks of the link's connectors, by state";
             case LINK_HERDER_STARTS -> "Kafka Connect herders started for the link (more than 1: it was rebuilt)";

@@ -73,6 +73,12 @@ public final class LinkReplicator {
         STARTING,
         /** Every connector runs and no task has failed. */
         RUNNING,
+        /**
+         * Every connector runs and no task has failed, but part of the link's job is not done, for a
+         * reason MirrorMaker 2 only logs ({@link LinkHealthCheck.Reason}): {@link Status#problems()}
+         * says which. It still copies what it can.
+         */
+        DEGRADED,
         /** A cluster is out of reach, or a connector or task failed; being retried. */
         FAILING,
         /** Stopped on request. */
@@ -87,9 +93,11 @@ public final class LinkReplicator {
      * @param starts     how many herders were started for this link (1 unless it had to be rebuilt)
      * @param taskStarts how many times tasks of the link were started on this instance
      * @param events     notable things that happened to the link, newest last (at most 20)
+     * @param problems   what keeps the link from doing its whole job (see {@link LinkHealthCheck}), in any state
      */
     public record Status(LinkId link, State state, Optional<String> detail, Instant since,
-                         List<ConnectorStateInfo> connectors, int starts, long taskStarts, List<String> events) {
+                         List<ConnectorStateInfo> connectors, int starts, long taskStarts, List<String> events,
+                         List<LinkHealthCheck.Problem> problems) {
     }
 
     private final LinkId link;
@@ -110,6 +118,7 @@ public final class LinkReplicator {
     private final Map<String, org.apache.kafka.common.Uuid> targetTopicIds = new HashMap<>();
     private final Set<String> targetTopicsMissing = new java.util.HashSet<>();
     private ReplicationPlanner.TopicRule topicRule;
+    private volatile LinkHealthCheck health;
     private long lastFailureNanos;
     private String lastFailure;
     private volatile Status status;
@@ -172,7 +181,8 @@ public final class LinkReplicator {
             thread.setDaemon(true);
             return thread;
         });
-        this.status = new Status(link, State.STOPPED, Optional.empty(), Instant.now(), List.of(), 0, 0, List.of());
+        this.status = new Status(link, State.STOPPED, Optional.empty(), Instant.now(), List.of(), 0, 0, List.of(),
+                List.of());
         trapHerderExits();
     }
 
@@ -212,6 +222,9 @@ public final class LinkReplicator {
                 Thread.currentThread().interrupt();
             }
             stopHerder();
+            if (health != null) {
+                health.close();
+            }
             probes.values().forEach(admin -> admin.close(Duration.ofSeconds(1)));
         });
         try {
@@ -254,6 +267,7 @@ public final class LinkReplicator {
                 unreachableNow = unreachable;
                 if (unreachable.isEmpty()) {
                     checkTargetTopics();
+                    health().probe(status.connectors());
                 }
             }
             if (unreachableNow.isPresent()) {
@@ -344,7 +358,9 @@ public final class LinkReplicator {
             }
             failures = 0;
             lastFailure = null;
-            setState(State.RUNNING, Optional.empty(), connectors);
+            List<LinkHealthCheck.Problem> problems = health == null ? List.of() : health.problems();
+            setState(problems.isEmpty() ? State.RUNNING : State.DEGRADED,
+                    problems.isEmpty() ? Optional.empty() : Optional.of(LinkHealthCheck.summary(problems)), connectors);
         } else {
             setState(status.state() == State.FAILING ? State.FAILING : State.STARTING, status.detail(), connectors);
         }
@@ -383,7 +399,7 @@ public final class LinkReplicator {
         Status previous = status;
         Instant since = previous.state() == state ? previous.since() : Instant.now();
         status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStartCount.get(),
-                List.copyOf(events));
+                List.copyOf(events), health == null ? List.of() : health.problems());
     }
 
     private void stopHerder() {
@@ -481,7 +497,14 @@ public final class LinkReplicator {
         setState(status.state(), status.detail(), status.connectors());
     }
 
-    /** Checks, with a long-lived admin client, that the cluster answers; says why not. */
+    /** The link's checks for what MirrorMaker 2 only logs, on the link's probe admin clients; built once. */
+    private LinkHealthCheck health() {
+        if (health == null) {
+            health = new LinkHealthCheck(link, settings, topicRule(), probeAdmin(link.source()), probeAdmin(link.target()));
+        }
+        return health;
+    }
+
     /**
      * Asks the link's target and source at once whether they answer, waiting at most {@code wait}
      * for each; the first that does not, target first, with why.

@@ -70,7 +70,7 @@ class PlanIT {
         String b2a = section(result.out(), "Link b->a");
         assertThat(b2a).as(result.toString())
                 .containsPattern("a\\.orders +skipped: cycle \\(its name shows it came from a\\)")
-                .containsPattern("orders +4 partitions -> b\\.orders \\(exists, 2 partitions\\)");
+                .containsPattern("orders +4 partitions -> b\\.orders \\(exists, 2 partitions, fewer than the source\\)");
     }
 
     private CommandResult plan(String flows) throws Exception {

@@ -112,6 +112,28 @@ public final class TestClusters implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Starts one in-process cluster per key, in parallel, each with its own extra broker settings
+     * (for example a {@code create.topic.policy.class.name} from this package).
+     */
+    public static TestClusters start(Map<String, Map<String, String>> brokerConfigs) throws Exception {
+        TestClusters result = new TestClusters();
+        ExecutorService pool = Executors.newFixedThreadPool(brokerConfigs.size());
+        try {
+            Map<String, Future<Broker>> starting = new LinkedHashMap<>();
+            brokerConfigs.forEach((alias, config) -> starting.put(alias, pool.submit(() -> inProcess(alias, config))));
+            for (Map.Entry<String, Future<Broker>> entry : starting.entrySet()) {
+                result.clusters.put(entry.getKey(), entry.getValue().get(120, TimeUnit.SECONDS));
+            }
+        } catch (Exception e) {
+            result.close();
+            throw e;
+        } finally {
+            pool.shutdown();
+        }
+        return result;
+    }
+
     /** Adds a broker in its own JVM, which the test can kill and restart. */
     public ChildKafkaBroker addChildBroker(String alias) throws Exception {
         return add(alias, ChildKafkaBroker.start(alias));
@@ -135,7 +157,11 @@ public final class TestClusters implements AutoCloseable {
     }
 
     private static Broker inProcess(String alias) throws Exception {
-        LocalKafkaCluster cluster = LocalKafkaCluster.start(alias);
+        return inProcess(alias, Map.of());
+    }
+
+    private static Broker inProcess(String alias, Map<String, String> brokerConfig) throws Exception {
+        LocalKafkaCluster cluster = LocalKafkaCluster.start(alias, brokerConfig);
         return new Broker() {
             @Override
             public String bootstrapServers() {
