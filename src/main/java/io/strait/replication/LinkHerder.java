@@ -79,10 +79,18 @@ final class LinkHerder extends DistributedHerder {
     }
 
     private void configureIfChanged(String name, Map<String, String> desired) {
-        Map<String, String> actual = configState.connectorConfig(name);
+        // As stored: placeholders unresolved (connectorConfig(name) would resolve them).
+        Map<String, String> actual = configState.rawConnectorConfig(name);
         if (desired.equals(actual)) {
             log.debug("Connector {} of link {} is up to date", name, link);
             return;
+        }
+        if (actual != null && actual.entrySet().stream().anyMatch(e -> MirrorSettings.isSecret(e.getKey())
+                && e.getValue() != null && !TopologyConfigProvider.hasPlaceholder(e.getValue()))) {
+            log.warn("The stored configuration of connector {} of link {} holds secret values in clear, as versions of"
+                    + " Strait before placeholders wrote them. It is now rewritten with placeholders, but the old records"
+                    + " stay in the config topic {} on {} until compaction removes them: change those credentials",
+                    name, link, settings.workerConfig(link).get("config.storage.topic"), link.target());
         }
         putConnectorConfig(name, desired, true, (error, created) -> {
             if (error == null) {
