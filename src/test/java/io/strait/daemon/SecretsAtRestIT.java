@@ -103,7 +103,9 @@ class SecretsAtRestIT {
             Files.deleteIfExists(logs.resolve("first.log"));
             Files.deleteIfExists(logs.resolve("second.log"));
             List<String> texts = new ArrayList<>();
-            ChildDaemon daemon = ChildDaemon.start(file, logs.resolve("first.log"), true, env);
+            // Kafka's and Connect's INFO lines too: they print every configuration they are given.
+            List<String> kafkaInfo = List.of("-Dstrait.kafka.log.level=" + System.getProperty("secrets.kafka.log.level", "INFO"));
+            ChildDaemon daemon = ChildDaemon.start(file, logs.resolve("first.log"), true, env, kafkaInfo);
             try {
                 // a->p needs only a's ${A_JAAS} and the mirror block's literal: it runs on every version.
                 await("a->p copies").atMost(SETTLE).until(() -> clusters.total("p", "a.orders") == RECORDS);
@@ -122,7 +124,7 @@ class SecretsAtRestIT {
             }
 
             // Started again, each link reads its stored configurations, placeholders and all, and resolves them anew.
-            ChildDaemon again = ChildDaemon.start(file, logs.resolve("second.log"), true, env);
+            ChildDaemon again = ChildDaemon.start(file, logs.resolve("second.log"), true, env, kafkaInfo);
             try {
                 for (String alias : List.of("a", "b", "c")) {
                     clusters.produce(alias, "orders", 2, alias, RECORDS, RECORDS);

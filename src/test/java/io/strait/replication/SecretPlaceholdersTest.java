@@ -186,6 +186,20 @@ class SecretPlaceholdersTest {
         }
     }
 
+    @Test
+    void configurationsStoredInClearByEarlierVersionsAreRecognised() {
+        // As main before placeholders stored them: the leader warns when it replaces such a configuration.
+        assertThat(LinkHerder.secretsInClear(Map.of("source.cluster.sasl.jaas.config", "jaas-of-a",
+                "target.admin.ssl.key.password", "x", "source.consumer.ssl.keystore.password", "",
+                "source.cluster.security.protocol", "SASL_SSL")))
+                .containsExactly("source.cluster.sasl.jaas.config", "target.admin.ssl.key.password");
+        for (LinkId link : List.of(A_B, B_C)) {
+            settings.connectorConfigs(link).values().forEach(config ->
+                    assertThat(LinkHerder.secretsInClear(config)).isEmpty());
+        }
+        assertThat(LinkHerder.secretsInClear(null)).isEmpty();
+    }
+
     private static Map<String, String> transform(DistributedConfig worker, Map<String, String> connector) {
         Map<String, ConfigProvider> providers = new HashMap<>();
         for (String name : worker.getList("config.providers")) {
