@@ -49,8 +49,10 @@ import static org.awaitility.Awaitility.await;
  *       DirectoryConfigProvider (a Kubernetes Secret mounted as files).</li>
  * </ul>
  * Links a->p (p takes no credentials), b->c and c->d, so that every secret is in some link's connector
- * configuration, as source and as target. The daemon is started twice: the second start must resolve
- * the stored placeholders again, and must not rewrite the connector configurations.
+ * configuration, as source and as target. The daemon is started, stopped, and started again as two
+ * instances sharing the links (scale-out) after a partition was added on a: the tasks on each
+ * instance resolve the stored placeholders from its own topology, the new task configurations are
+ * stored with placeholders too, and the connector configurations are not written again.
  */
 class SecretsAtRestIT {
 
@@ -102,6 +104,7 @@ class SecretsAtRestIT {
             Path logs = Files.createDirectories(Path.of("target", "secrets-at-rest-it"));
             Files.deleteIfExists(logs.resolve("first.log"));
             Files.deleteIfExists(logs.resolve("second.log"));
+            Files.deleteIfExists(logs.resolve("third.log"));
             List<String> texts = new ArrayList<>();
             // Kafka's and Connect's INFO lines too: they print every configuration they are given.
             List<String> kafkaInfo = List.of("-Dstrait.kafka.log.level=" + System.getProperty("secrets.kafka.log.level", "INFO"));
@@ -123,18 +126,37 @@ class SecretsAtRestIT {
                 daemon.stop();
             }
 
-            // Started again, each link reads its stored configurations, placeholders and all, and resolves them anew.
+            // Started again, each link reads its stored configurations, placeholders and all, and resolves them
+            // anew; with two instances (scale-out), the tasks that run on either resolve them from its own topology.
+            // A partition more on a: a->p's task configurations are written again, by whichever instance leads.
+            clusters.addPartitions("a", "orders", 3);
             ChildDaemon again = ChildDaemon.start(file, logs.resolve("second.log"), true, env, kafkaInfo);
+            ChildDaemon other = ChildDaemon.start(file, logs.resolve("third.log"), true, env, kafkaInfo);
             try {
-                for (String alias : List.of("a", "b", "c")) {
+                clusters.produce("a", "orders", 3, "a", RECORDS, RECORDS);
+                for (String alias : List.of("b", "c")) {
                     clusters.produce(alias, "orders", 2, alias, RECORDS, RECORDS);
                 }
+                await("every task runs, on both instances").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> {
+                            Map<String, String> tasks = tasks(again);
+                            // 2 source tasks a link, a heartbeat task, and a checkpoint task for a's group.
+                            assertThat(tasks).as("tasks").hasSize(10)
+                                    .allSatisfy((task, state) -> assertThat(state).as(task).startsWith("RUNNING "));
+                            assertThat(tasks.values()).as("workers running the tasks")
+                                    .anyMatch(s -> s.contains(" " + again.workerId("x").replace("/x", "/")))
+                                    .anyMatch(s -> s.contains(" " + other.workerId("x").replace("/x", "/")));
+                        });
                 await("a->p copies after a restart").atMost(SETTLE).until(() -> clusters.total("p", "a.orders") == 2 * RECORDS);
                 await("b->c copies after a restart").atMost(SETTLE).until(() -> clusters.total("c", "b.orders") == 2 * RECORDS);
                 await("c->d copies after a restart").atMost(SETTLE).until(() -> clusters.total("d", "c.orders") == 2 * RECORDS);
+                System.out.println("[secrets] tasks after the restart, on two instances: " + tasks(again));
                 texts.add(Http.get(again.httpPort(), "/status").body());
                 texts.add(Http.get(again.httpPort(), "/metrics").body());
+                texts.add(Http.get(other.httpPort(), "/status").body());
+                texts.add(Http.get(other.httpPort(), "/metrics").body());
             } finally {
+                other.stop();
                 again.stop();
             }
             ReplicationChecks.assertAllArrivedInOrder(clusters, "p", "a.orders", "a", "orders");
@@ -149,6 +171,7 @@ class SecretsAtRestIT {
             texts.add(verify);
             texts.add(Files.readString(logs.resolve("first.log")));
             texts.add(Files.readString(logs.resolve("second.log")));
+            texts.add(Files.readString(logs.resolve("third.log")));
 
             Map<String, Map<String, List<ConsumerRecord<byte[], byte[]>>>> everything = scan(clusters);
             assertNothingFound(everything, needles, "at the end");
@@ -183,6 +206,21 @@ class SecretsAtRestIT {
         }
     }
 
+    /** Each task of every link, as one instance reports it: "link connector-id" to "STATE worker-id". */
+    private static Map<String, String> tasks(ChildDaemon instance) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode status = Http.get(instance.httpPort(), "/status").json();
+        Map<String, String> tasks = new TreeMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode link : status.path("links")) {
+            for (com.fasterxml.jackson.databind.JsonNode connector : link.path("connectors")) {
+                for (com.fasterxml.jackson.databind.JsonNode task : connector.path("tasks")) {
+                    tasks.put(connector.path("name").asText() + "-" + task.path("id").asText(),
+                            task.path("state").asText() + " " + task.path("worker").asText());
+                }
+            }
+        }
+        return tasks;
+    }
+
     private static CompletableFuture<Void> sasl(TestClusters clusters, String alias, String password,
                                                 Map<String, String> moreUsers) {
         return CompletableFuture.runAsync(() -> {
@@ -210,11 +248,11 @@ class SecretsAtRestIT {
                 + jaas("strait", "${directory:" + dSecrets + ":password}").replace("\"", "\\\"") + "\" } }\n"
                 + "  }\n"
                 + "  flows {\n"
-                + "    ap { type = link, source = a, target = p, topics = [orders], refresh-interval = 2s\n"
+                + "    ap { type = link, source = a, target = p, topics = [orders], refresh-interval = 2s, tasks = 2\n"
                 + "         mirror { \"source.consumer.sasl.jaas.config\" = \""
                 + jaas("mirror", PASSWORD_MIRROR).replace("\"", "\\\"") + "\" } }\n"
-                + "    bc { type = link, source = b, target = c, topics = [orders], refresh-interval = 2s }\n"
-                + "    cd { type = link, source = c, target = d, topics = [orders], refresh-interval = 2s }\n"
+                + "    bc { type = link, source = b, target = c, topics = [orders], refresh-interval = 2s, tasks = 2 }\n"
+                + "    cd { type = link, source = c, target = d, topics = [orders], refresh-interval = 2s, tasks = 2 }\n"
                 + "  }\n"
                 + "}\n";
     }
