@@ -78,11 +78,31 @@ final class LinkHerder extends DistributedHerder {
         }
     }
 
+    /** The secret settings of a stored connector configuration that hold a value, not a placeholder. */
+    static List<String> secretsInClear(Map<String, String> stored) {
+        if (stored == null) {
+            return List.of();
+        }
+        return stored.entrySet().stream()
+                .filter(e -> MirrorSettings.isSecret(e.getKey()) && e.getValue() != null && !e.getValue().isEmpty()
+                        && !TopologyConfigProvider.hasPlaceholder(e.getValue()))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
     private void configureIfChanged(String name, Map<String, String> desired) {
-        Map<String, String> actual = configState.connectorConfig(name);
+        // As stored: placeholders unresolved (connectorConfig(name) would resolve them).
+        Map<String, String> actual = configState.rawConnectorConfig(name);
         if (desired.equals(actual)) {
             log.debug("Connector {} of link {} is up to date", name, link);
             return;
+        }
+        List<String> inClear = secretsInClear(actual);
+        if (!inClear.isEmpty()) {
+            log.warn("The stored configuration of connector {} of link {} holds secret values in clear ({}), as versions"
+                    + " of Strait before placeholders wrote them. It is now rewritten with placeholders, but the old"
+                    + " records stay in the config topic {} on {} until compaction removes them: change those"
+                    + " credentials", name, link, String.join(", ", inClear),
+                    settings.workerConfig(link).get("config.storage.topic"), link.target());
         }
         putConnectorConfig(name, desired, true, (error, created) -> {
             if (error == null) {

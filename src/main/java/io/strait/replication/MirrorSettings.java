@@ -51,6 +51,12 @@ public final class MirrorSettings {
 
     private final Topology topology;
     private final int processors;
+    /**
+     * Secret values of the topology, by cluster alias or link id, then key: connector
+     * configurations hold {@link TopologyConfigProvider} placeholders instead, and only the workers
+     * of the links that use them are given these values.
+     */
+    private final Map<String, SortedMap<String, String>> secrets = new TreeMap<>();
     private final Map<String, String> properties;
     private MirrorMakerConfig mirrorMakerConfig;
 
@@ -74,9 +80,17 @@ public final class MirrorSettings {
         return new TreeMap<>(properties);
     }
 
-    /** Kafka Connect worker settings of one link's herder. */
+    /**
+     * Kafka Connect worker settings of one link's herder. They hold, in memory only, the secret
+     * values its connectors' placeholders stand for (see {@link TopologyConfigProvider}).
+     */
     public SortedMap<String, String> workerConfig(LinkId link) {
         Map<String, String> worker = new TreeMap<>(config().workerConfig(sourceAndTarget(link)));
+        Map<String, String> values = new TreeMap<>();
+        for (String path : List.of(link.source(), link.target(), link.toString())) {
+            secrets.getOrDefault(path, new TreeMap<>()).forEach((key, value) -> values.put(path + "." + key, value));
+        }
+        worker.putAll(ConfigProviders.forWorker(values));
         worker.putAll(topology.engine().worker());
         if (topology.links().get(link).delivery() == Delivery.EXACTLY_ONCE) {
             // Transactional writes with zombie fencing by the group's leader (KIP-618).
@@ -147,7 +161,8 @@ public final class MirrorSettings {
             props.put(alias + ".bootstrap.servers", cluster.bootstrapServers());
             // MirrorMaker 2 copies only security settings from cluster level to its clients;
             // Strait gives every client of the cluster every setting.
-            cluster.kafkaClients().forEach((key, value) -> {
+            cluster.kafkaClients().forEach((key, given) -> {
+                String value = stored(alias, key, given);
                 props.put(alias + "." + key, value);
                 props.put(alias + ".producer." + key, value);
                 props.put(alias + ".consumer." + key, value);
@@ -183,14 +198,31 @@ public final class MirrorSettings {
             if (link.delivery() == Delivery.EXACTLY_ONCE) {
                 props.put(prefix + "exactly.once.support", "required");
             }
-            link.mirror().forEach((k, v) -> props.put(prefix + k, v));
+            link.mirror().forEach((k, v) -> props.put(prefix + k, stored(link.id().toString(), k, v)));
         }
         return props;
     }
 
-    /** True for settings whose value is a secret: Kafka's password-typed client settings and look-alikes. */
+    /**
+     * What goes into MirrorMaker 2's settings for {@code key} of a cluster or link ({@code path}):
+     * the value, or for a secret, a placeholder that only the link's worker resolves. So no secret
+     * reaches a connector configuration, which Connect stores in the link's config topic.
+     */
+    private String stored(String path, String key, String value) {
+        if (!isSecret(key)) {
+            return value;
+        }
+        secrets.computeIfAbsent(path, p -> new TreeMap<>()).put(key, value);
+        return TopologyConfigProvider.placeholder(path, key);
+    }
+
+    /**
+     * True for settings whose value is a secret: Kafka's password-typed client settings, look-alikes
+     * ({@code password}, {@code secret}, {@code jaas}, {@code credential}, {@code token} in the name),
+     * and the values given to {@link TopologyConfigProvider}.
+     */
     public static boolean isSecret(String key) {
-        if (SECRET_LOOKING.matcher(key).matches()) {
+        if (key.startsWith(TopologyConfigProvider.PARAM_PREFIX) || SECRET_LOOKING.matcher(key).matches()) {
             return true;
         }
         for (String password : PASSWORD_KEYS) {

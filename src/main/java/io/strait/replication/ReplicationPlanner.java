@@ -195,7 +195,7 @@ public final class ReplicationPlanner {
 
     /** Settings for an admin client of the cluster that gives up after {@code timeout}. */
     public static Map<String, Object> adminConfig(ClusterSettings cluster, Duration timeout) {
-        Map<String, Object> config = new HashMap<>(cluster.kafkaClients());
+        Map<String, Object> config = ConfigProviders.clientConfig(cluster);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "strait-planner-" + cluster.alias());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());

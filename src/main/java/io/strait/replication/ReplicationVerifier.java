@@ -267,7 +267,7 @@ public final class ReplicationVerifier {
 
     /** Every record of the partition as a fingerprint of key, value, headers and timestamp. */
     private Read read(ClusterSettings cluster, TopicPartition tp, IsolationLevel isolation) {
-        Map<String, Object> config = new HashMap<>(cluster.kafkaClients());
+        Map<String, Object> config = ConfigProviders.clientConfig(cluster);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-" + cluster.alias());
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -352,7 +352,7 @@ public final class ReplicationVerifier {
         String topic = settings.workerConfig(link).get(DistributedConfig.OFFSET_STORAGE_TOPIC_CONFIG);
         String connector = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
         ClusterSettings target = settings.topology().cluster(link.target());
-        Map<String, Object> config = new HashMap<>(target.kafkaClients());
+        Map<String, Object> config = ConfigProviders.clientConfig(target);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-offsets");
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

@@ -570,6 +570,16 @@ public final class TopologyLoader {
                                 ? "; write bootstrap-servers instead" : "; remove the key"));
                     }
                 }
+                for (String key : new TreeSet<>(clients.keySet())) {
+                    // Kafka's placeholders are resolved by the providers Strait gives every client and worker.
+                    if (key.equals("config.providers") || key.startsWith("config.providers.")) {
+                        clients.remove(key);
+                        error(clientOrigins.get(key), "Invalid key " + key + " in kafka-clients of "
+                                + (ownClients.contains(key) ? "cluster " + alias : "cluster-defaults")
+                                + ": Strait sets it, with Kafka's providers env, file and directory; write \"${env:VAR}\","
+                                + " \"${file:/path/file.properties:key}\" or \"${directory:/path:file}\" in a value instead");
+                    }
+                }
                 passThrough(PassThroughBlock.Kind.KAFKA_CLIENTS, "cluster " + alias, clients, clientOrigins,
                         key -> "kafka-clients of " + (ownClients.contains(key) ? "cluster " + alias : "cluster-defaults"));
                 clusters.put(alias, new ClusterSettings(alias, bootstrap == null ? "" : bootstrap, clients,

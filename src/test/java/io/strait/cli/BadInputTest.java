@@ -77,6 +77,7 @@ class BadInputTest {
             identity-ring.conf              | 1 | 10 | Invalid naming identity for link a->b of flow ring: the link lies on the cycle a->b->c->a…write naming = prefix
             client-bootstrap-servers.conf   | 1 | 8  | Invalid key bootstrap.servers in kafka-clients of cluster a: Strait sets it; write bootstrap-servers instead
             client-group-id.conf            | 1 | 9  | Invalid key group.id in kafka-clients of cluster-defaults: Strait sets it; remove the key
+            client-config-providers.conf    | 1 | 7  | Invalid key config.providers in kafka-clients of cluster a: Strait sets it, with Kafka's providers env, file and directory; write "${env:VAR}", "${file:/path/file.properties:key}" or "${directory:/path:file}" in a value instead
             mirror-tasks-max.conf           | 1 | 14 | Invalid key tasks.max in the mirror block of flow dr: Strait sets it; write tasks instead
             mirror-topics.conf              | 1 | 12 | Invalid key topics in the mirror block of flow dr: Strait sets it; write topics instead
             mirror-replication-policy.conf  | 1 | 9  | Invalid key replication.policy.class in the mirror block of flow-defaults: Strait sets it; write naming instead

@@ -208,6 +208,40 @@ class HelmChartTest {
         assertThat(refused.err()).as(refused.toString()).contains("/secretEnv/WEST_JAAS").contains("'value'");
     }
 
+    @Test
+    void secretFilesAreMountedByReferenceNeverRendered() {
+        Map<String, String> shell = Map.of("EAST_JAAS", SENTINEL, "HELM_SECRET", SENTINEL);
+        ProcessResult result = helm.run(CHART, shell, withValues("ci/secret-files.yaml", "template", RELEASE, ".",
+                "--namespace", NAMESPACE));
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).as("rendered output").doesNotContain(SENTINEL);
+        Rendered rendered = Rendered.parse(result.out());
+        assertThat(rendered.kinds()).doesNotContain("Secret");
+        assertThat(path(rendered.one("ConfigMap"), "data.topology\\.conf")).asString()
+                .contains("\"${directory:/etc/strait-secrets/west-credentials:sasl.jaas.config}\"")
+                .contains("\"${env:EAST_JAAS}\"");
+        assertThat(volume(rendered, "secret-west-credentials")).isEqualTo(Map.of("name", "secret-west-credentials",
+                "secret", Map.of("secretName", "kafka-west-credentials")));
+        assertThat(volume(rendered, "secret-west-tls")).isEqualTo(Map.of("name", "secret-west-tls", "secret",
+                Map.of("secretName", "kafka-west-tls", "items", List.of(
+                        Map.of("key", "truststore.p12", "path", "truststore.p12"),
+                        Map.of("key", "store.properties", "path", "store.properties")))));
+        assertThat(list(container(rendered).get("volumeMounts"))).contains(
+                Map.of("name", "secret-west-credentials", "mountPath", "/etc/strait-secrets/west-credentials",
+                        "readOnly", true),
+                Map.of("name", "secret-west-tls", "mountPath", "/etc/kafka-west-tls", "readOnly", true));
+        assertThat(containerEnv(rendered).get("EAST_JAAS")).isEqualTo(Map.of("name", "EAST_JAAS", "valueFrom",
+                Map.of("secretKeyRef", Map.of("name", "kafka-east-credentials", "key", "sasl.jaas.config"))));
+
+        // secretMounts has no place for a value either.
+        Path sneaky = write("sneaky.yaml", "secretMounts:\n  west:\n    secretName: kafka-west-credentials\n"
+                + "    data: " + SENTINEL + "\n");
+        ProcessResult refused = helm.run(CHART, "template", RELEASE, ".", "-f", sneaky.toString());
+        assertThat(refused.exitCode()).as(refused.toString()).isNotZero();
+        assertThat(refused.out()).doesNotContain(SENTINEL);
+        assertThat(refused.err()).as(refused.toString()).contains("/secretMounts/west").contains("'data'");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
         "replicas: 2",                                          // unknown key (replicaCount is meant)
@@ -218,6 +252,9 @@ class HelmChartTest {
         "httpPort: 80800",                                      // out of range
         "podAntiAffinity: maybe",                               // not one of soft, hard, none
         "secretEnv:\n  WEST_JAAS: kafka-west-credentials",      // a string where a reference is needed
+        "secretMounts:\n  west: kafka-west-credentials",        // the same for a Secret mounted as files
+        "secretMounts:\n  West_Tls:\n    secretName: s",       // not a volume name (a DNS label)
+        "secretMounts:\n  west:\n    secretName: s\n    mountPath: etc/west", // a relative path
         "env:\n  - name: EAST_BOOTSTRAP\n    value: 9092",      // a number where Kubernetes needs a string
     })
     void theSchemaRefusesUnknownKeysAndWrongTypes(String badValues) {
@@ -321,6 +358,17 @@ class HelmChartTest {
         Map<String, Map<String, Object>> mounts = new HashMap<>();
         for (Object mount : list(container.get("volumeMounts"))) {
             mounts.put((String) map(mount).get("mountPath"), map(mount));
+        }
+        // Secrets mounted as files: a read-only secret volume each, at its mountPath or /etc/strait-secrets/NAME.
+        for (Map.Entry<String, Object> secret : map(values.get("secretMounts")).entrySet()) {
+            Map<String, Object> ref = map(secret.getValue());
+            String at = ref.containsKey("mountPath") ? (String) ref.get("mountPath") : "/etc/strait-secrets/" + secret.getKey();
+            assertThat(mounts.get(at)).as("mount of secretMounts." + secret.getKey())
+                    .containsEntry("name", "secret-" + secret.getKey()).containsEntry("readOnly", true);
+            Map<String, Object> volume = map(volume(rendered, "secret-" + secret.getKey()).get("secret"));
+            assertThat(volume).containsEntry("secretName", ref.get("secretName"));
+            assertThat(volume.get("items")).isEqualTo(ref.get("items"));
+            assertThat(volume.get("optional")).isEqualTo(ref.get("optional"));
         }
         assertThat(mounts.get("/tmp")).isNotNull();
         assertThat(volume(rendered, (String) mounts.get("/tmp").get("name"))).containsKey("emptyDir");

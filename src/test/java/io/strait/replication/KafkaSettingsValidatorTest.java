@@ -80,7 +80,7 @@ class KafkaSettingsValidatorTest {
             clients          | "securty.protocol" = "${env:PROTOCOL}"      | error   | Unknown key securty.protocol in kafka-clients of cluster a…(did you mean security.protocol?)
             clients          | "metrics.context.region" = eu               | ok      |
             clients          | "ssl.endpoint.identification.algorithm" = "" | ok     |
-            clients          | "config.providers" = env                    | ok      |
+            clients          | "config.providers" = env                    | error   | Invalid key config.providers in kafka-clients of cluster a: Strait sets it, with Kafka's providers env, file and directory
             clients          | "sasl.login.callback.handler.class" = com.example.NoSuchHandler | error | Invalid value com.example.NoSuchHandler for sasl.login.callback.handler.class in kafka-clients of cluster a: Class com.example.NoSuchHandler could not be found.
             cluster-defaults | "acks" = sometimes                          | error   | Invalid value sometimes for acks in kafka-clients of cluster-defaults: String must be one of: all, -1, 0, 1
             cluster-defaults | "securty.protocol" = SSL                    | error   | Unknown key securty.protocol in kafka-clients of cluster-defaults…(did you mean security.protocol?)

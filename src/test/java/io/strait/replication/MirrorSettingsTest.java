@@ -139,7 +139,7 @@ class MirrorSettingsTest {
                 .containsEntry("a.producer.client.dns.lookup", "use_all_dns_ips")
                 .containsEntry("a.consumer.client.dns.lookup", "use_all_dns_ips")
                 .containsEntry("a.admin.client.dns.lookup", "use_all_dns_ips")
-                .containsEntry("a.consumer.sasl.jaas.config", "jaas-of-a")
+                .containsEntry("a.consumer.sasl.jaas.config", "${strait:a:sasl.jaas.config}")
                 .containsEntry("b.producer.request.timeout.ms", "40000")
                 .doesNotContainKey("c.security.protocol");
     }
@@ -170,10 +170,10 @@ class MirrorSettingsTest {
                 .containsEntry("source.cluster.security.protocol", "SASL_SSL")
                 .containsEntry("source.consumer.bootstrap.servers", "a1:9092,a2:9092")
                 .containsEntry("source.consumer.security.protocol", "SASL_SSL")
-                .containsEntry("source.consumer.sasl.jaas.config", "jaas-of-a")
+                .containsEntry("source.consumer.sasl.jaas.config", "${strait:a:sasl.jaas.config}")
                 .containsEntry("source.consumer.client.dns.lookup", "use_all_dns_ips")
                 .containsEntry("source.admin.client.dns.lookup", "use_all_dns_ips")
-                .containsEntry("source.producer.ssl.truststore.password", "truststore-secret")
+                .containsEntry("source.producer.ssl.truststore.password", "${strait:a:ssl.truststore.password}")
                 .containsEntry("target.producer.bootstrap.servers", "b:9092")
                 .containsEntry("target.producer.request.timeout.ms", "40000")
                 .containsEntry("target.admin.request.timeout.ms", "40000")
@@ -230,9 +230,9 @@ class MirrorSettingsTest {
         assertThat(worker).containsEntry("bootstrap.servers", "a1:9092,a2:9092")
                 .containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("producer.security.protocol", "SASL_SSL")
-                .containsEntry("producer.sasl.jaas.config", "jaas-of-a")
+                .containsEntry("producer.sasl.jaas.config", "${strait:a:sasl.jaas.config}")
                 .containsEntry("consumer.client.dns.lookup", "use_all_dns_ips")
-                .containsEntry("admin.ssl.truststore.password", "truststore-secret")
+                .containsEntry("admin.ssl.truststore.password", "${strait:a:ssl.truststore.password}")
                 .containsEntry("client.id", "b->a")
                 .containsEntry("group.id", "b-mm2")
                 .containsEntry("offset.storage.topic", "mm2-offsets.b.internal");

@@ -36,6 +36,12 @@ public final class ChildDaemon {
     /** As {@link #start(Path, Path, boolean)}, with more environment variables (secrets for ${VAR}). */
     public static ChildDaemon start(Path topology, Path log, boolean scaleOut, Map<String, String> extraEnv)
             throws Exception {
+        return start(topology, log, scaleOut, extraEnv, List.of());
+    }
+
+    /** As {@link #start(Path, Path, boolean, Map)}, with more JVM options (log levels, for instance). */
+    public static ChildDaemon start(Path topology, Path log, boolean scaleOut, Map<String, String> extraEnv,
+                                    List<String> jvmOptions) throws Exception {
         int http = ChildProcesses.freePort();
         int internal = ChildProcesses.freePort();
         Map<String, String> env = new HashMap<>(extraEnv);
@@ -44,7 +50,9 @@ public final class ChildDaemon {
             env.putAll(Map.of("STRAIT_SCALE_OUT", "true", "STRAIT_INTERNAL_PORT", Integer.toString(internal),
                     "STRAIT_ADVERTISED_HOST", "127.0.0.1"));
         }
-        Process process = ChildProcesses.java(List.of("-Xmx512m"), "io.strait.cli.StraitCommand",
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx512m"));
+        options.addAll(jvmOptions);
+        Process process = ChildProcesses.java(options, "io.strait.cli.StraitCommand",
                 List.of("run", topology.toString()), env, log);
         ChildDaemon daemon = new ChildDaemon(process, http, internal, log);
         await("daemon serving").atMost(Duration.ofSeconds(60))

@@ -50,10 +50,21 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
      * {@code admin-pw}) and {@code strait} (password {@code straitPassword}).
      */
     public static ChildKafkaBroker startSasl(String name, String straitPassword) throws Exception {
-        return start(name, straitPassword);
+        return start(name, straitPassword, Map.of());
+    }
+
+    /** As {@link #startSasl(String, String)}, with more users, by name and password. */
+    public static ChildKafkaBroker startSasl(String name, String straitPassword, Map<String, String> moreUsers)
+            throws Exception {
+        return start(name, straitPassword, moreUsers);
     }
 
     private static ChildKafkaBroker start(String name, String saslPassword) throws Exception {
+        return start(name, saslPassword, Map.of());
+    }
+
+    private static ChildKafkaBroker start(String name, String saslPassword, Map<String, String> moreUsers)
+            throws Exception {
         Path dir = Files.createTempDirectory("strait-broker-" + name + "-");
         int port = ChildProcesses.freePort();
         int controllerPort = ChildProcesses.freePort();
@@ -64,7 +75,9 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
                 "sasl.mechanism.inter.broker.protocol=PLAIN",
                 "listener.name.sasl_plaintext.plain.sasl.jaas.config="
                         + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
-                        + " password=\"admin-pw\" user_admin=\"admin-pw\" user_strait=\"" + saslPassword + "\";",
+                        + " password=\"admin-pw\" user_admin=\"admin-pw\" user_strait=\"" + saslPassword + "\""
+                        + moreUsers.entrySet().stream().map(u -> " user_" + u.getKey() + "=\"" + u.getValue() + "\"")
+                                .collect(java.util.stream.Collectors.joining()) + ";",
                 "");
         Files.writeString(properties, sasl + String.join("\n",
                 "process.roles=broker,controller",

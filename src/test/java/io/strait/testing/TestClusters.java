@@ -144,7 +144,13 @@ public final class TestClusters implements AutoCloseable {
         return add(alias, ChildKafkaBroker.startSasl(alias, straitPassword));
     }
 
-    private ChildKafkaBroker add(String alias, ChildKafkaBroker broker) {
+    /** As {@link #addSaslBroker(String, String)}, with more users by name and password; safe to call in parallel. */
+    public ChildKafkaBroker addSaslBroker(String alias, String straitPassword, Map<String, String> moreUsers)
+            throws Exception {
+        return add(alias, ChildKafkaBroker.startSasl(alias, straitPassword, moreUsers));
+    }
+
+    private synchronized ChildKafkaBroker add(String alias, ChildKafkaBroker broker) {
         clusters.put(alias, broker);
         return broker;
     }
