@@ -19,8 +19,8 @@ import java.util.TreeSet;
 /**
  * Which topic names are MirrorMaker 2's own heartbeats for one link: {@code heartbeats} (written by
  * MirrorHeartbeatConnector) and the copies the topology's links make of it. On the link's source
- * {@code s}, {@code x.heartbeats} is one when {@code x->s} is a link, {@code y.x.heartbeats} when
- * {@code x->s} and {@code y->x} are links, and so on, with no cluster twice along the way (MirrorMaker
+ * {@code s}, {@code x.heartbeats} is one when {@code x->s} is a link, {@code x.y.heartbeats} when
+ * {@code y->x} and {@code x->s} are links, and so on, with no cluster twice along the way (MirrorMaker
  * 2's cycle rule never makes such a copy), each prefix joined by the link's separator.
  *
  * <p>MirrorMaker 2's own rule ({@code ReplicationPolicy#isHeartbeatsTopic}) takes any name whose
