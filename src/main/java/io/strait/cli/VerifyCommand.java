@@ -64,9 +64,16 @@ final class VerifyCommand implements Callable<Integer> {
             identities.findings(timeout).stream().filter(SharedClusters.Finding::refuses)
                     .forEach(f -> f.links().forEach(l -> refused.putIfAbsent(l, f.message())));
         }
-        List<LinkReport> reports = new ReplicationVerifier(new MirrorSettings(topology), timeout)
-                .verify(only, Optional.ofNullable(topic)).stream()
-                .filter(r -> !refused.containsKey(r.link())).toList();
+        ReplicationVerifier verifier = new ReplicationVerifier(new MirrorSettings(topology), timeout);
+        List<LinkReport> reports = new java.util.ArrayList<>();
+        if (refused.isEmpty()) {
+            reports.addAll(verifier.verify(only, Optional.ofNullable(topic)));
+        } else {
+            // Only the links that run: a refused link's target topics need not exist.
+            topology.links().keySet().stream()
+                    .filter(id -> !refused.containsKey(id) && (only.isEmpty() || only.get().equals(id)))
+                    .forEach(id -> reports.addAll(verifier.verify(Optional.of(id), Optional.ofNullable(topic))));
+        }
         print(out, reports);
         refused.forEach((id, why) -> {
             if (only.isEmpty() || only.get().equals(id)) {
