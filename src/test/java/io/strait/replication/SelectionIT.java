@@ -114,7 +114,7 @@ class SelectionIT {
                     .containsPattern("c\\.heartbeats +skipped: not included")
                     .containsPattern("b\\.heartbeats +skipped: cycle");
             assertThat(section(plan.out(), "Link a->c")).as(plan.toString())
-                    .containsPattern("payments\\.heartbeats +1 partitions -> payments\\.heartbeats \\(exists, 1 partitions\\)")
+                    .containsPattern("payments\\.heartbeats +1 partitions -> payments\\.heartbeats \\(exists, 1 partition\\)")
                     .containsPattern("b\\.heartbeats +1 partitions -> a\\.b\\.heartbeats \\(exists")
                     .containsPattern("c\\.heartbeats +skipped: not included");
         }
