@@ -1,5 +1,6 @@
 package io.strait.cli;
 
+import io.strait.replication.ClusterIdentities;
 import io.strait.replication.KafkaSettingsValidator;
 import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationPlanner;
@@ -8,6 +9,7 @@ import io.strait.replication.ReplicationPlanner.TopicPlan;
 import io.strait.replication.TopicConfigDiff;
 import io.strait.topology.LinkId;
 import io.strait.topology.LinkSettings;
+import io.strait.topology.SharedClusters;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -30,7 +32,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code strait plan FILE [--offline]}: the links, each link's effective MirrorMaker 2 settings,
- * and (unless offline) what each link will replicate from the clusters as they are now.
+ * and (unless offline) the clusters' IDs and what each link will replicate from the clusters as
+ * they are now. A link that {@code run} would refuse because two of the topology's aliases name one
+ * Kafka cluster ({@link SharedClusters}) shows as REFUSED, and the exit code is 1.
  */
 @Command(name = "plan", description = "Show each link's MirrorMaker 2 settings and what it will replicate.")
 final class PlanCommand implements Callable<Integer> {
@@ -60,12 +64,23 @@ final class PlanCommand implements Callable<Integer> {
         MirrorSettings settings = new MirrorSettings(topology);
         Map<LinkId, LinkPlan> plans = new java.util.TreeMap<>();
         Map<LinkId, ConfigDifferences> differences = new java.util.TreeMap<>();
+        Map<String, String> clusterIds = Map.of();
+        List<SharedClusters.Finding> shared = List.of();
         if (!offline) {
             new ReplicationPlanner(settings, timeout).plan().forEach(p -> plans.put(p.link(), p));
             differences.putAll(configDifferences(settings, plans.values()));
+            // The same rule the links apply before they start: aliases of one cluster, by cluster ID.
+            try (ClusterIdentities identities = new ClusterIdentities(topology)) {
+                clusterIds = identities.clusterIds(timeout, timeout);
+                shared = identities.findings(clusterIds);
+            }
         }
         out.println("Topology " + file + ": " + topology.links().size() + " links between "
                 + String.join(", ", topology.clusters().keySet()));
+        if (!clusterIds.isEmpty()) {
+            out.println("Cluster IDs: " + clusterIds.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         for (LinkSettings link : topology.links().values()) {
             out.println();
             out.println("Link " + link.id() + " (flow" + (link.flows().size() > 1 ? "s " : " ")
@@ -73,12 +88,21 @@ final class PlanCommand implements Callable<Integer> {
             if (showSettings) {
                 printSettings(out, settings, link.id());
             }
+            List<SharedClusters.Finding> about = shared.stream().filter(f -> f.links().contains(link.id())).toList();
+            about.stream().filter(f -> !f.refuses()).forEach(f -> out.println("  WARNING: " + f.message()));
+            java.util.Optional<SharedClusters.Finding> refused = about.stream().filter(SharedClusters.Finding::refuses)
+                    .findFirst();
             LinkPlan plan = plans.get(link.id());
-            if (plan != null) {
+            if (refused.isPresent()) {
+                out.println("  REFUSED, will not start: " + refused.get().message());
+            } else if (plan != null) {
                 printPlan(out, plan, differences.get(link.id()));
             }
         }
         out.flush();
+        if (shared.stream().anyMatch(SharedClusters.Finding::refuses)) {
+            return ExitCodes.INVALID_INPUT;
+        }
         boolean unreachable = plans.values().stream().anyMatch(p -> p.error().isPresent());
         return unreachable ? ExitCodes.UNREACHABLE : ExitCodes.OK;
     }
@@ -163,8 +187,9 @@ final class PlanCommand implements Callable<Integer> {
         out.println("  Replicates " + replicated.size() + " of " + plan.topics().size() + " source topics:");
         int width = plan.topics().stream().mapToInt(t -> t.sourceTopic().length()).max().orElse(0);
         for (TopicPlan topic : replicated) {
-            out.printf("    %-" + width + "s  %3d partitions -> %s (%s)%n", topic.sourceTopic(), topic.partitions(),
-                    topic.targetTopic(), topic.targetExists() ? "exists, " + target(topic) : "will be created");
+            out.printf("    %-" + width + "s  %3d partitions -> %s (%s%s)%n", topic.sourceTopic(), topic.partitions(),
+                    topic.targetTopic(), topic.targetExists() ? "exists, " + target(topic) : "will be created",
+                    topic.heartbeats() ? "; MirrorMaker 2's heartbeats, copied whatever the selection" : "");
             if (differences == null) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package io.strait.cli;
 
+import io.strait.replication.ClusterIdentities;
 import io.strait.replication.KafkaSettingsValidator;
 import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationVerifier;
@@ -7,6 +8,7 @@ import io.strait.replication.ReplicationVerifier.LinkReport;
 import io.strait.replication.ReplicationVerifier.PartitionCheck;
 import io.strait.replication.ReplicationVerifier.Verdict;
 import io.strait.topology.LinkId;
+import io.strait.topology.SharedClusters;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -19,7 +21,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -54,12 +58,33 @@ final class VerifyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no link " + link + " in " + file + ": its links are "
                     + String.join(", ", topology.links().keySet().stream().map(LinkId::toString).toList()));
         }
-        List<LinkReport> reports = new ReplicationVerifier(new MirrorSettings(topology), timeout)
-                .verify(only, Optional.ofNullable(topic));
+        // Links that run refuses (two aliases of one cluster) copy nothing: say so instead of a verdict.
+        Map<LinkId, String> refused = new TreeMap<>();
+        try (ClusterIdentities identities = new ClusterIdentities(topology)) {
+            identities.findings(timeout).stream().filter(SharedClusters.Finding::refuses)
+                    .forEach(f -> f.links().forEach(l -> refused.putIfAbsent(l, f.message())));
+        }
+        ReplicationVerifier verifier = new ReplicationVerifier(new MirrorSettings(topology), timeout);
+        List<LinkReport> reports = new java.util.ArrayList<>();
+        if (refused.isEmpty()) {
+            reports.addAll(verifier.verify(only, Optional.ofNullable(topic)));
+        } else {
+            // Only the links that run: a refused link's target topics need not exist.
+            topology.links().keySet().stream()
+                    .filter(id -> !refused.containsKey(id) && (only.isEmpty() || only.get().equals(id)))
+                    .forEach(id -> reports.addAll(verifier.verify(Optional.of(id), Optional.ofNullable(topic))));
+        }
         print(out, reports);
+        refused.forEach((id, why) -> {
+            if (only.isEmpty() || only.get().equals(id)) {
+                out.println(id + ": REFUSED, not verified: " + why);
+            }
+        });
+        out.flush();
         Verdict worst = reports.stream().map(LinkReport::verdict).max(Enum::compareTo).orElse(Verdict.OK);
         return switch (worst) {
-            case OK, LAGGING -> ExitCodes.OK;
+            case OK, LAGGING -> refused.keySet().stream().anyMatch(id -> only.isEmpty() || only.get().equals(id))
+                    ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
             case UNREACHABLE -> ExitCodes.UNREACHABLE;
             case LOST, MISMATCH -> ExitCodes.FAILURE;
         };

@@ -1,5 +1,6 @@
 package io.strait.daemon;
 
+import io.strait.replication.ClusterIdentities;
 import io.strait.replication.InternalEndpoint;
 import io.strait.replication.LinkReplicator;
 import io.strait.replication.MirrorSettings;
@@ -7,6 +8,7 @@ import io.strait.replication.ReplicationPlanner;
 import io.strait.replication.SourceOffset;
 import io.strait.topology.LinkId;
 import io.strait.topology.Problem;
+import io.strait.topology.SharedClusters;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +52,8 @@ public final class StraitDaemon {
     private static final Logger log = LoggerFactory.getLogger(StraitDaemon.class);
     private static final Duration LAG_EVERY = Duration.ofSeconds(10);
     private static final Duration LAG_TIMEOUT = Duration.ofSeconds(10);
+    /** How often the clusters behind the aliases are compared (by cluster ID) for warnings. */
+    private static final Duration SHARED_CLUSTERS_EVERY = Duration.ofSeconds(30);
 
     /**
      * The source side of a link's progress: per source partition, records not yet replicated, and
@@ -90,6 +95,11 @@ public final class StraitDaemon {
     private volatile ReloadState reloadState = new ReloadState(0, 0, Optional.empty(), List.of());
     private InternalEndpoint endpoint;
     private TopologyWatcher watcher;
+    /** Which aliases name one Kafka cluster: shared by every link, which refuses to run on such aliases. */
+    private final ClusterIdentities identities;
+    /** Warnings about aliases of one cluster already noted in each replicator's events (and so logged). */
+    private final Map<LinkReplicator, Set<String>> sharedClusterNotes = java.util.Collections.synchronizedMap(
+            new java.util.WeakHashMap<>());
 
     /** A daemon for a topology that is not reloaded from a file (demo, tests). */
     public StraitDaemon(Topology topology) {
@@ -101,6 +111,7 @@ public final class StraitDaemon {
         this.topology = topology;
         this.file = file;
         this.loader = loader;
+        this.identities = new ClusterIdentities(topology);
         long begin = System.nanoTime();
         // Connect's plugins are found once and shared by every link's worker.
         this.plugins = new Plugins(topology.engine().worker());
@@ -121,6 +132,8 @@ public final class StraitDaemon {
         }
         ticker.scheduleWithFixedDelay(() -> lastTick.set(System.nanoTime()), 0, 1, TimeUnit.SECONDS);
         sampler.scheduleWithFixedDelay(this::sampleLag, LAG_EVERY.toMillis(), LAG_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        sampler.scheduleWithFixedDelay(this::checkSharedClusters, 0, SHARED_CLUSTERS_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         if (file != null && topology.reload().watch()) {
             watcher = new TopologyWatcher(file, topology.reload().interval(), this::reload);
             watcher.start();
@@ -128,7 +141,8 @@ public final class StraitDaemon {
     }
 
     private void startLink(LinkId id, MirrorSettings settings) {
-        LinkReplicator replicator = new LinkReplicator(id, settings, plugins, topology.engine().stopTimeout(), endpoint);
+        LinkReplicator replicator = new LinkReplicator(id, settings, plugins, topology.engine().stopTimeout(), endpoint,
+                identities);
         links.put(id, replicator);
         fingerprints.put(id, Fingerprint.of(settings, id));
         replicator.start();
@@ -195,11 +209,17 @@ public final class StraitDaemon {
             lag.remove(id);
         });
         this.topology = next;
+        identities.update(next);
         closeLagAdmins();
         changed.forEach(id -> startLink(id, settings));
         added.forEach(id -> startLink(id, settings));
         ReloadState was = reloadState;
         reloadState = new ReloadState(was.reloads() + 1, was.failures(), Optional.of(Instant.now()), List.of());
+        try {
+            sampler.execute(this::checkSharedClusters);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
         log.info("Applied topology {} in {} ms: {} links added {}, {} removed {}, {} restarted {}, {} unchanged",
                 next.source(), (System.nanoTime() - begin) / 1_000_000, added.size(), added, removed.size(), removed,
                 changed.size(), changed, links.size() - added.size() - changed.size());
@@ -221,6 +241,7 @@ public final class StraitDaemon {
                 .toArray(CompletableFuture[]::new)).join();
         ticker.shutdownNow();
         sampler.shutdownNow();
+        identities.close();
         synchronized (this) {
             closeLagAdmins();
             if (endpoint != null) {
@@ -264,6 +285,32 @@ public final class StraitDaemon {
     /** The latest lag sample of each link that has one. */
     public Map<LinkId, LagSample> lag() {
         return Map.copyOf(lag);
+    }
+
+    // ---- one cluster under two aliases ----
+
+    /**
+     * Warns, once per link in the log and in its status events, when two aliases of the
+     * topology name one Kafka cluster (see {@link SharedClusters}). The links refuse what must not
+     * run themselves, and say so as their state.
+     */
+    private void checkSharedClusters() {
+        try {
+            for (SharedClusters.Finding finding : identities.findings(Duration.ofSeconds(5))) {
+                if (finding.refuses()) {
+                    continue;
+                }
+                for (LinkId id : finding.links()) {
+                    LinkReplicator link = links.get(id);
+                    if (link != null && sharedClusterNotes.computeIfAbsent(link, l -> ConcurrentHashMap.newKeySet())
+                            .add(finding.message())) {
+                        link.note(finding.message());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not compare the clusters behind the topology's aliases", e);
+        }
     }
 
     // ---- lag ----

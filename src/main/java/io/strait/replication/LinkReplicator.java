@@ -106,6 +106,9 @@ public final class LinkReplicator {
     private final Duration stopTimeout;
     private final InternalEndpoint endpoint;
     private final ScheduledExecutorService scheduler;
+    /** Whose cluster IDs tell whether the link's aliases name one cluster; owned when not given. */
+    private final ClusterIdentities identities;
+    private final boolean ownIdentities;
 
     // Written on the scheduler thread; read anywhere.
     private volatile LinkHerder herder;
@@ -171,6 +174,17 @@ public final class LinkReplicator {
      */
     public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
                           InternalEndpoint endpoint) {
+        this(link, settings, plugins, stopTimeout, endpoint, null);
+    }
+
+    /**
+     * @param identities the daemon's view of which aliases name one Kafka cluster, shared by its
+     *                   links; null to keep one of the link's own
+     */
+    public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
+                          InternalEndpoint endpoint, ClusterIdentities identities) {
+        this.ownIdentities = identities == null;
+        this.identities = identities == null ? new ClusterIdentities(settings.topology()) : identities;
         this.link = link;
         this.settings = settings;
         this.plugins = plugins;
@@ -226,6 +240,9 @@ public final class LinkReplicator {
                 health.close();
             }
             probes.values().forEach(admin -> admin.close(Duration.ofSeconds(1)));
+            if (ownIdentities) {
+                identities.close();
+            }
         });
         try {
             stopping.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -266,6 +283,13 @@ public final class LinkReplicator {
                 }
                 unreachableNow = unreachable;
                 if (unreachable.isEmpty()) {
+                    // Two aliases may have come to name one cluster (an address changed, a link was added).
+                    Optional<String> refused = identities.refusal(link, PROBE_TIMEOUT);
+                    if (refused.isPresent()) {
+                        stopHerder();
+                        fail(refused.get());
+                        return;
+                    }
                     checkTargetTopics();
                     health().probe(status.connectors());
                 }
@@ -284,6 +308,12 @@ public final class LinkReplicator {
         Optional<String> unreachable = unreachableCluster(REACH_TIMEOUT);
         if (unreachable.isPresent()) {
             fail(unreachable.get());
+            return;
+        }
+        // Before any topic is created: a link between aliases of one cluster must not start at all.
+        Optional<String> refused = identities.refusal(link, REACH_TIMEOUT);
+        if (refused.isPresent()) {
+            fail(refused.get());
             return;
         }
         try {
@@ -486,6 +516,15 @@ public final class LinkReplicator {
                 log.warn("Could not restart connector {} of link {}: {}", name, link, rootMessage(error));
             }
         });
+    }
+
+    /** Records a notable thing about the link (a warning found elsewhere) in the log and its status events. */
+    public void note(String what) {
+        try {
+            scheduler.execute(() -> event(what));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopped
+        }
     }
 
     private void event(String what) {

@@ -10,8 +10,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.mirror.DefaultReplicationPolicy;
-import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
 import org.apache.kafka.connect.mirror.MirrorCheckpointConnector;
 import org.apache.kafka.connect.mirror.MirrorHeartbeatConnector;
 import org.apache.kafka.connect.mirror.MirrorMakerConfig;
@@ -173,8 +171,10 @@ public final class MirrorSettings {
             String prefix = link.id() + ".";
             props.put(prefix + "enabled", "true");
             props.put(prefix + "replication.policy.class", (link.naming() == Naming.IDENTITY
-                    ? IdentityReplicationPolicy.class : DefaultReplicationPolicy.class).getName());
+                    ? StraitIdentityReplicationPolicy.class : StraitDefaultReplicationPolicy.class).getName());
             props.put(prefix + "replication.policy.separator", link.separator());
+            // Only MirrorMaker 2's own heartbeats bypass the topic filter: the policy knows the links that make them.
+            TopologyHeartbeats.properties(topology, link.id()).forEach((k, v) -> props.put(prefix + k, v));
             props.put(prefix + "topic.filter.class", SelectionTopicFilter.class.getName());
             SelectionFilter.properties(SelectionTopicFilter.PREFIX, link.topics())
                     .forEach((k, v) -> props.put(prefix + k, v));

@@ -113,8 +113,13 @@ public final class TopologyLoader {
     /** How typesafe-config says that include url(...) failed. */
     private static final String URL_FAILURE = "Cannot load config from URL: ";
     private static final Pattern LONG_WORD = Pattern.compile("\\S{201,}");
-    /** Names MirrorMaker 2 never replicates (ReplicationPolicy#isInternalTopic and DefaultTopicFilter). */
-    private static final Pattern NEVER_REPLICATED = Pattern.compile("__.*|\\..*|.*[.-]internal|.*\\.replica");
+    /**
+     * Names MirrorMaker 2 never replicates, whatever the selection: DefaultTopicFilter's exclusions
+     * ({@code mm2.*\\.internal, .*\\.replica, __.*}) and ReplicationPolicy#isInternalTopic under the
+     * default separator ({@code .*}, checkpoints {@code *.checkpoints.internal}); see
+     * neverReplicated(separator) adds the internal names under another separator.
+     */
+    private static final String NEVER_REPLICATED = "__.*|\\..*|mm2.*\\.internal|.*\\.replica";
 
     private final Map<String, String> environment;
     private final PassThroughCheck passThroughCheck;
@@ -490,6 +495,7 @@ public final class TopologyLoader {
             SortedMap<LinkId, LinkSettings> links = merge(candidates);
             checkAliasesAgainstSeparators(links, clusters);
             checkIdentityCycles(links);
+            warnSharedServers(links, clusters);
             warnNeverReplicated(candidates);
             warnLongNames(strait, clusters);
             HttpSettings http = readHttp(strait);
@@ -927,6 +933,12 @@ public final class TopologyLoader {
 
         // ---- links ----
 
+        /** Names MirrorMaker 2 never replicates on a link with this separator (its policy's internal names). */
+        private Pattern neverReplicated(String separator) {
+            String sep = Pattern.quote(separator);
+            return Pattern.compile(NEVER_REPLICATED + "|mm2.*" + sep + "internal|.*" + sep + "checkpoints" + sep + "internal");
+        }
+
         private SortedMap<LinkId, LinkSettings> merge(List<LinkSettings> candidates) {
             SortedMap<LinkId, LinkSettings> links = new TreeMap<>();
             for (LinkSettings link : candidates) {
@@ -1033,16 +1045,54 @@ public final class TopologyLoader {
             return Optional.empty();
         }
 
+        /**
+         * Two aliases that list a common server (hosts compared without DNS, see BootstrapServers)
+         * name one Kafka cluster: SharedClusters says what that does. Only a warning here, since a
+         * file may be checked where its addresses mean something else; run and plan compare the
+         * clusters' IDs.
+         */
+        private void warnSharedServers(SortedMap<LinkId, LinkSettings> links, SortedMap<String, ClusterSettings> clusters) {
+            Map<String, String> keys = new HashMap<>();
+            Map<String, String> byAddress = new HashMap<>();
+            for (ClusterSettings cluster : clusters.values()) {
+                for (String address : BootstrapServers.addresses(cluster.bootstrapServers())) {
+                    String other = byAddress.putIfAbsent(address, cluster.alias());
+                    if (other != null) {
+                        String from = keys.getOrDefault(cluster.alias(), cluster.alias());
+                        String to = keys.getOrDefault(other, other);
+                        keys.replaceAll((alias, key) -> key.equals(from) ? to : key);
+                        keys.put(cluster.alias(), to);
+                        keys.putIfAbsent(other, to);
+                    }
+                }
+            }
+            if (keys.isEmpty()) {
+                return;
+            }
+            for (SharedClusters.Finding finding : SharedClusters.findings(links, keys, group -> "clusters "
+                    + group.stream().map(a -> a + " (" + clusters.get(a).bootstrapServers() + ")")
+                    .collect(java.util.stream.Collectors.joining(" and ")) + " list the same Kafka servers")) {
+                // At the last alias of the finding that shares its servers with another of them.
+                String at = finding.aliases().stream().filter(a -> keys.containsKey(a) && finding.aliases().stream()
+                        .anyMatch(b -> !b.equals(a) && keys.get(a).equals(keys.get(b)))).reduce((x, y) -> y)
+                        .orElse(finding.aliases().last());
+                problems.add(Problem.warning(clusters.get(at).location(), finding.message()
+                        + (finding.refuses() ? " (run and plan compare the clusters' IDs, and do not start "
+                        + (finding.links().size() == 1 ? "the link" : "these links") + " when they match)" : "")));
+            }
+        }
+
         private void warnNeverReplicated(List<LinkSettings> candidates) {
             Set<String> warned = new java.util.HashSet<>();
             for (LinkSettings link : candidates) {
                 for (Selection selection : link.topics()) {
                     for (String pattern : selection.include()) {
-                        if (literal(pattern) && NEVER_REPLICATED.matcher(pattern).matches()
-                                && warned.add(link.flows() + pattern)) {
+                        if (literal(pattern) && neverReplicated(link.separator()).matcher(pattern.replace("\\.", "."))
+                                .matches() && warned.add(link.flows() + pattern)) {
                             problems.add(Problem.warning(link.location(), "topics pattern " + pattern + " of flow "
                                     + String.join(", ", link.flows()) + " can only match topics MirrorMaker 2 never"
-                                    + " replicates (__*, .*, *.internal, *-internal, *.replica)"));
+                                    + " replicates (__*, .*, mm2*.internal, *.replica, *" + link.separator() + "checkpoints"
+                                    + link.separator() + "internal)"));
                         }
                     }
                 }

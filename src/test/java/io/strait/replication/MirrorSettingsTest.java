@@ -3,8 +3,6 @@ package io.strait.replication;
 import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyLoader;
-import org.apache.kafka.connect.mirror.DefaultReplicationPolicy;
-import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
 import org.apache.kafka.connect.mirror.MirrorCheckpointConnector;
 import org.apache.kafka.connect.mirror.MirrorHeartbeatConnector;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
@@ -104,9 +102,22 @@ class MirrorSettingsTest {
     @Test
     void namingChoosesTheReplicationPolicy() {
         assertThat(settings.properties())
-                .containsEntry("a->b.replication.policy.class", DefaultReplicationPolicy.class.getName())
-                .containsEntry("b->a.replication.policy.class", DefaultReplicationPolicy.class.getName())
-                .containsEntry("a->c.replication.policy.class", IdentityReplicationPolicy.class.getName());
+                .containsEntry("a->b.replication.policy.class", StraitDefaultReplicationPolicy.class.getName())
+                .containsEntry("b->a.replication.policy.class", StraitDefaultReplicationPolicy.class.getName())
+                .containsEntry("a->c.replication.policy.class", StraitIdentityReplicationPolicy.class.getName());
+    }
+
+    @Test
+    void eachPolicyKnowsTheLinksThatBringHeartbeatsToItsSource() {
+        // a <-> b, a -> c: for each link, the sources of the links into its source, and so on upstream.
+        assertThat(settings.properties())
+                .containsEntry("a->b.strait.heartbeats.upstream.a", "b")
+                .containsEntry("a->b.strait.heartbeats.upstream.b", "a")
+                .containsEntry("a->c.strait.heartbeats.upstream.a", "b")
+                .containsEntry("b->a.strait.heartbeats.upstream.b", "a")
+                .doesNotContainKeys("a->b.strait.heartbeats.upstream.c", "a->c.strait.heartbeats.upstream.c");
+        assertThat(settings.connectorConfig(A_B, MirrorSourceConnector.class))
+                .containsEntry("strait.heartbeats.upstream.a", "b");
     }
 
     @Test
@@ -155,7 +166,7 @@ class MirrorSettingsTest {
                 .containsEntry("target.cluster.alias", "b")
                 .containsEntry("enabled", "true")
                 .containsEntry("tasks.max", "4")
-                .containsEntry("replication.policy.class", DefaultReplicationPolicy.class.getName())
+                .containsEntry("replication.policy.class", StraitDefaultReplicationPolicy.class.getName())
                 .containsEntry("replication.policy.separator", ".")
                 .containsEntry("topic.filter.class", SelectionTopicFilter.class.getName())
                 .containsEntry("strait.topics.0.include", "orders.*")
@@ -196,7 +207,7 @@ class MirrorSettingsTest {
     @Test
     void identityLinkConnectorsUseTheIdentityPolicy() {
         settings.connectorConfigs(A_C).values().forEach(config -> assertThat(config)
-                .containsEntry("replication.policy.class", IdentityReplicationPolicy.class.getName())
+                .containsEntry("replication.policy.class", StraitIdentityReplicationPolicy.class.getName())
                 .containsEntry("sync.topic.configs.enabled", "false"));
     }
 

@@ -35,7 +35,7 @@ public final class ReplicationChecks {
         });
     }
 
-    /** The upstream (cluster, topic) of a replicated topic {@code x.rest}: (x, rest). */
+    /** The upstream (cluster, topic) of a replicated topic {@code x.rest}, x an alias: (x, rest). */
     public static String[] upstream(String topic) {
         int dot = topic.indexOf('.');
         return new String[] {topic.substring(0, dot), topic.substring(dot + 1)};
@@ -47,7 +47,7 @@ public final class ReplicationChecks {
                 .untilAsserted(() -> {
                     for (String alias : clusters.aliases()) {
                         for (String topic : clusters.userTopics(alias)) {
-                            if (!topic.contains(".")) {
+                            if (!clusters.isCopy(topic)) {
                                 continue;
                             }
                             String[] up = upstream(topic);
@@ -67,7 +67,7 @@ public final class ReplicationChecks {
         int compared = 0;
         for (String alias : clusters.aliases()) {
             for (String topic : clusters.userTopics(alias)) {
-                if (!topic.contains(".")) {
+                if (!clusters.isCopy(topic)) {
                     continue;
                 }
                 String[] up = upstream(topic);
@@ -136,7 +136,7 @@ public final class ReplicationChecks {
                 if (topic.startsWith("__") || topic.endsWith(".internal")) {
                     continue;
                 }
-                List<String> chain = TestClusters.prefixChain(topic);
+                List<String> chain = clusters.prefixChain(topic);
                 assertThat(new HashSet<>(chain)).as("prefix chain of %s on %s", topic, alias).hasSameSizeAs(chain);
                 assertThat(chain).as("prefix chain of %s on %s: a topic never returns to a cluster it left", topic, alias)
                         .doesNotContain(alias);

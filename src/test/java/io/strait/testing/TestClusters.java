@@ -248,7 +248,10 @@ public final class TestClusters implements AutoCloseable {
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Topics a user would see: not internal to Kafka or MirrorMaker 2, and not MM2's heartbeats. */
+    /**
+     * Topics a user would see: not internal to Kafka or MirrorMaker 2, and not MM2's heartbeats
+     * (a user topic whose name merely ends in {@code .heartbeats} is one a user sees).
+     */
     public SortedSet<String> userTopics(String alias) throws Exception {
         return allTopics(alias).stream()
                 .filter(t -> !POLICY.isInternalTopic(t) && !isHeartbeats(t))
@@ -259,8 +262,19 @@ public final class TestClusters implements AutoCloseable {
         return new TreeSet<>(admin(alias).listTopics().names().get(30, TimeUnit.SECONDS));
     }
 
-    static boolean isHeartbeats(String topic) {
-        return topic.equals("heartbeats") || topic.endsWith(".heartbeats");
+    /**
+     * MirrorMaker 2's heartbeats topic or a copy of it made by replication between these clusters:
+     * {@code heartbeats} prefixed by aliases of these clusters only ({@code a.heartbeats},
+     * {@code b.a.heartbeats}), not {@code payments.heartbeats}.
+     */
+    public boolean isHeartbeats(String topic) {
+        List<String> chain = prefixChain(topic);
+        return topic.equals(String.join(".", chain) + (chain.isEmpty() ? "" : ".") + "heartbeats");
+    }
+
+    /** True for a name that starts with an alias of these clusters: a copy made by prefix naming. */
+    public boolean isCopy(String topic) {
+        return !prefixChain(topic).isEmpty();
     }
 
     /** Partition count of a topic, or -1 when it does not exist. */
@@ -368,10 +382,16 @@ public final class TestClusters implements AutoCloseable {
         clusters.clear();
     }
 
-    /** The aliases in a prefixed topic name, e.g. [b, a] for b.a.orders (the last segment is the topic). */
-    public static List<String> prefixChain(String topic) {
-        List<String> segments = new ArrayList<>(Arrays.asList(topic.split("\\.")));
-        segments.remove(segments.size() - 1);
-        return segments;
+    /**
+     * The aliases of these clusters that prefix a topic name, e.g. [b, a] for b.a.orders; the first
+     * segment that is not an alias, and all after it, are the topic ([] for payments.heartbeats).
+     */
+    public List<String> prefixChain(String topic) {
+        List<String> segments = new ArrayList<>(Arrays.asList(topic.split("\\.", -1)));
+        List<String> chain = new ArrayList<>();
+        for (int i = 0; i < segments.size() - 1 && clusters.containsKey(segments.get(i)); i++) {
+            chain.add(segments.get(i));
+        }
+        return chain;
     }
 }

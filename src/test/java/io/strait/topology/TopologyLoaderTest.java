@@ -714,16 +714,72 @@ class TopologyLoaderTest {
             assertThat(topology.warnings()).hasSize(2).noneMatch(Problem::isError);
             assertProblem(topology.warnings().get(0), file, 8, "topics pattern __consumer_offsets of flow dr",
                     "never replicates");
-            assertProblem(topology.warnings().get(1), file, 8, "topics pattern foo.internal of flow dr");
+            assertProblem(topology.warnings().get(1), file, 8, "topics pattern mm2-offset-syncs.b.internal of flow dr");
         }
 
         @Test
         void ordinaryTopicsAndRegexesDoNotWarn() throws Exception {
             Topology topology = loader.parse(TWO_CLUSTERS + """
-                      flows { dr { type = link, source = a, target = b, topics = ["orders", "internal", ".*", "__.*"] } }
+                      flows { dr { type = link, source = a, target = b, topics = ["orders", "internal", ".*", "__.*",
+                              # Kafka 4.3's MirrorMaker 2 copies these (DefaultTopicFilter excludes only mm2.*.internal)
+                              "audit.internal", "audit-internal", "b.checkpoints-internal"] } }
                     }
                     """, "inline.conf");
             assertThat(topology.warnings()).isEmpty();
+        }
+
+        @Test
+        void mirrorMakersInternalNamesFollowTheSeparator() throws Exception {
+            Topology topology = loader.parse(TWO_CLUSTERS + """
+                      flows { dr { type = link, source = a, target = b, separator = "_",
+                                   topics = ["b_checkpoints_internal", "mm2-offset-syncs_b_internal", "b.checkpoints.internal"] } }
+                    }
+                    """, "inline.conf");
+            assertThat(topology.warnings()).extracting(Problem::message).satisfiesExactly(
+                    m -> assertThat(m).startsWith("topics pattern b_checkpoints_internal of flow dr can only match")
+                            .contains("*_checkpoints_internal"),
+                    m -> assertThat(m).startsWith("topics pattern mm2-offset-syncs_b_internal of flow dr"));
+        }
+
+        @Test
+        void aliasesListingTheSameServersWarnWithWhatRunWillDo() throws Exception {
+            Topology topology = loader.parse("""
+                    strait {
+                      clusters {
+                        a  { bootstrap-servers = "127.0.0.1:9092" }
+                        a2 { bootstrap-servers = "kafka.example.com:9093,LOCALHOST:9092" }
+                        b  { bootstrap-servers = "b:9092" }
+                      }
+                      flows {
+                        self { type = link, source = a, target = a2 }
+                        dr   { type = link, source = a, target = b }
+                      }
+                    }
+                    """, "inline.conf");
+            assertThat(topology.links()).hasSize(2);
+            assertThat(topology.warnings()).singleElement().satisfies(p -> {
+                assertThat(p.isError()).isFalse();
+                assertProblem(p, "inline.conf", 4, "clusters a (127.0.0.1:9092) and a2 (kafka.example.com:9093,"
+                        + "LOCALHOST:9092) list the same Kafka servers: link a->a2 would copy that cluster into itself"
+                        + " without end", "(run and plan compare the clusters' IDs, and do not start the link when they match)");
+            });
+        }
+
+        @Test
+        void aliasesOfOneClusterInAFanInWarn() throws Exception {
+            Topology topology = loader.parse("""
+                    strait {
+                      clusters {
+                        a  { bootstrap-servers = "localhost:9092" }
+                        a2 { bootstrap-servers = "[::1]:9092" }
+                        c  { bootstrap-servers = "c:9092" }
+                      }
+                      flows { in { type = fan-in, sources = [a, a2], target = c } }
+                    }
+                    """, "inline.conf");
+            assertThat(topology.warnings()).singleElement().satisfies(p ->
+                    assertThat(p.message()).contains("links a->c and a2->c copy between the same two Kafka clusters",
+                            "do not start these links"));
         }
 
         @Test
