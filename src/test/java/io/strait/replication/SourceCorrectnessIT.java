@@ -314,6 +314,9 @@ class SourceCorrectnessIT {
             clusters.createTopic("a", topic, partitions, Map.of());
             return true;
         });
+        await(topic + " has leaders").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                clusters.admin("a").describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                        .partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
     }
 
     private static void deleteBefore(String topic, int partitions, long offset) throws Exception {
