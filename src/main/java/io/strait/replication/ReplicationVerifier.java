@@ -149,8 +149,9 @@ public final class ReplicationVerifier {
                 SourceOffset stored = positions.get(source);
                 // A position taken on a topic since deleted and created again says nothing of this one.
                 boolean current = stored != null && !stored.takenOnAnotherTopic(topicIds.get(topic.sourceTopic()));
+                // A target topic (or partition) MirrorMaker 2 has not created yet holds nothing: lag, not an error.
                 checks.add(compare(link, source, new TopicPartition(topic.targetTopic(), p),
-                        current ? OptionalLong.of(stored.offset()) : OptionalLong.empty(),
+                        p < topic.targetPartitions(), current ? OptionalLong.of(stored.offset()) : OptionalLong.empty(),
                         stored == null ? 0 : stored.lostRecords()));
             }
         }
@@ -159,11 +160,12 @@ public final class ReplicationVerifier {
         return new LinkReport(link, verdict, checks, Optional.empty());
     }
 
-    private PartitionCheck compare(LinkId link, TopicPartition source, TopicPartition target, OptionalLong position,
-                                   long lostAtSource) {
+    private PartitionCheck compare(LinkId link, TopicPartition source, TopicPartition target, boolean targetExists,
+                                   OptionalLong position, long lostAtSource) {
         ClusterSettings sourceCluster = settings.topology().cluster(link.source());
         Read sourceRead = read(sourceCluster, source, IsolationLevel.READ_COMMITTED);
-        Read targetRead = read(settings.topology().cluster(link.target()), target, IsolationLevel.READ_COMMITTED);
+        Read targetRead = targetExists ? read(settings.topology().cluster(link.target()), target, IsolationLevel.READ_COMMITTED)
+                : new Read(new long[0], new long[0], 0);
         // Records of aborted transactions never existed for the source's consumers; a copy of one on
         // the target is a record invented. Only read when the committed read shows offset gaps.
         Map<Long, Long> aborted = sourceRead.hasGaps()

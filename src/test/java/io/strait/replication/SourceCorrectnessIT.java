@@ -133,6 +133,18 @@ class SourceCorrectnessIT {
     }
 
     @Test
+    void verifySaysLaggingWhileATargetTopicDoesNotExistYet() throws Exception {
+        clusters.createTopic("a", "notyet", 2, Map.of());
+        clusters.produce("a", "notyet", 2, "n", 0, 10);
+        Topology topology = new TopologyLoader(Map.of()).parse(clusters.topology(
+                "flows { dr { type = link, source = a, target = b, topics = [notyet] } }"), "verify.conf");
+        LinkReport report = verify(topology, "notyet");
+        System.out.println("[source] verify before the target topic exists: " + report.verdictLine());
+        assertThat(report.verdict()).isEqualTo(Verdict.LAGGING);
+        assertThat(report.lag()).isEqualTo(10);
+    }
+
+    @Test
     void aSourceTopicCreatedAgainWhileTheLinkIsStoppedIsCopiedFromItsBeginning() throws Exception {
         clusters.createTopic("a", "recreate", 2, Map.of());
         clusters.produce("a", "recreate", 2, "old", 0, 1000);
