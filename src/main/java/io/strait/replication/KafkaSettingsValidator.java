@@ -212,6 +212,13 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
                     + " isolation.level read_committed; remove the key (records of aborted transactions are never"
                     + " copied)"));
         }
+        if (first.definition() == CONSUMER && first.name().equals(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG)
+                && !value.strip().equals("earliest")) {
+            problems.add(Problem.error(setting.location(), "Invalid value " + value.strip() + " for " + key + " in "
+                    + setting.where() + ": a link's source consumer starts a partition it has no position for at its"
+                    + " earliest offset (MirrorMaker 2's auto.offset.reset = earliest), or records would be skipped"
+                    + " without a count; remove the key"));
+        }
     }
 
     /**

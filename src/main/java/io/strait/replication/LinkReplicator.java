@@ -153,10 +153,25 @@ public final class LinkReplicator {
                             + oldTopicId + " -> " + newTopicId + "); it is copied from its beginning, after the records"
                             + " already copied from the old topic, which stay on the target");
                 }
-                if (restartNow && herder != null) {
-                    restartSourceTasks("so that they copy the new " + topic + " from its beginning");
+                if (restartNow) {
+                    event("restarting the tasks of " + MirrorSettings.connectorName(link, MirrorSourceConnector.class)
+                            + " so that they copy the new " + topic + " from its beginning");
+                    restartUntilDone(topic);
                 }
             });
+        }
+
+        @Override
+        public void restartRequested(String topic, String topicId) {
+            if (restartsDone.add("known/" + topic + "/" + topicId)) {
+                scheduler.execute(() -> {
+                    event("source topic " + topic + " could not be described when the tasks started; it is the same"
+                            + " topic (ID " + topicId + "): restarting the tasks of "
+                            + MirrorSettings.connectorName(link, MirrorSourceConnector.class)
+                            + " so that they resume it from their committed positions");
+                    restartUntilDone(topic);
+                });
+            }
         }
 
         @Override
@@ -508,6 +523,29 @@ public final class LinkReplicator {
      * the link would stall without a word. Restarting the source tasks gives them fresh producers;
      * they carry on from the link's committed position, so every later record reaches the new topic.
      */
+    /**
+     * Restarts the source tasks, again every 5 s until Connect accepts it: until then the tasks copy
+     * nothing of the re-created topic (StraitSourceTask holds it back).
+     */
+    private void restartUntilDone(String topic) {
+        LinkHerder current = herder;
+        if (stopped) {
+            return;
+        }
+        if (current == null) {
+            scheduler.schedule(() -> restartUntilDone(topic), 5, TimeUnit.SECONDS);
+            return;
+        }
+        String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
+        current.restartConnectorAndTasks(new RestartRequest(name, false, true), (error, result) -> {
+            if (error != null && !stopped) {
+                log.warn("Could not restart connector {} of link {} for the re-created {}: {}; trying again in 5 s",
+                        name, link, topic, rootMessage(error));
+                scheduler.schedule(() -> restartUntilDone(topic), 5, TimeUnit.SECONDS);
+            }
+        });
+    }
+
     private void restartSourceTasks(String why) {
         String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
         event("restarting the tasks of " + name + " " + why);

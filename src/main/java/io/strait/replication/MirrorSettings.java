@@ -195,6 +195,10 @@ public final class MirrorSettings {
             // by default), a deleted source topic would otherwise come back at once, with the broker's
             // default partition count, created by the replicator's metadata requests.
             props.put(prefix + "source.consumer.allow.auto.create.topics", "false");
+            // A partition without a position (new, or re-created at the source) starts at its earliest
+            // offset, and a position the source has removed moves to the earliest one left, where
+            // StraitSourceTask counts the gap. MirrorMaker 2 sets this only if nothing else does.
+            props.put(prefix + "source.consumer.auto.offset.reset", "earliest");
             if (link.delivery() == Delivery.EXACTLY_ONCE) {
                 props.put(prefix + "exactly.once.support", "required");
             }

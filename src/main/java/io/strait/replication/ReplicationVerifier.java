@@ -178,17 +178,18 @@ public final class ReplicationVerifier {
         Optional<String> problem = Optional.empty();
         long[] got = targetRead.fingerprints();
         for (int i = 0; i < got.length; i++) {
+            // A committed record first: an aborted one may have had the same content (a transaction
+            // retried by its producer).
             Long abortedAt = aborted.get(got[i]);
-            if (abortedAt != null) {
-                problem = Optional.of("target offset " + targetRead.offsets()[i] + " holds a record of an aborted"
-                        + " transaction (source offset " + abortedAt + ")");
-                break;
-            }
             if (next < expected.length && got[i] == expected[next]) {
                 seen.add(got[i]);
                 next++;
             } else if (seen.contains(got[i])) {
                 duplicates++;
+            } else if (abortedAt != null) {
+                problem = Optional.of("target offset " + targetRead.offsets()[i] + " holds a record of an aborted"
+                        + " transaction (source offset " + abortedAt + ")");
+                break;
             } else if (next == 0) {
                 // Before the copy of the source's oldest record: the source no longer has it.
                 older++;

@@ -130,9 +130,17 @@ final class SourcePositionTracker {
         return List.copyOf(gaps);
     }
 
-    /** Resolves a pending gap with the partition's log start offset now; returns the offsets lost. */
+    /**
+     * Resolves a pending gap with the partition's log start offset now; returns the offsets lost, or
+     * -1 when it cannot be told: the log start has moved past the first record read after the gap,
+     * so the source may have removed the gap's offsets after the task read past them (they were
+     * transaction markers or compacted away) as well as before (a loss). Such a gap is not counted.
+     */
     long resolve(Gap gap, long logStartOffset) {
         gaps.remove(gap);
+        if (logStartOffset > gap.to()) {
+            return -1;
+        }
         long lost = Math.max(0, Math.min(logStartOffset, gap.to()) - gap.from());
         Partition p = partitions.get(gap.partition());
         if (p != null && lost > 0) {

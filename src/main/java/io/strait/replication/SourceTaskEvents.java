@@ -20,6 +20,12 @@ public final class SourceTaskEvents {
          */
         void topicRecreated(String topic, String oldTopicId, String newTopicId, boolean restart);
 
+        /**
+         * The task held back a topic whose ID it could not learn at start, and has learnt since that
+         * it is the topic its positions were taken on: a restart resumes it from those positions.
+         */
+        void restartRequested(String topic, String topicId);
+
         /** Source offsets {@code [from, to)} of a partition were removed before they were copied; {@code count} of them. */
         void recordsLost(String topic, int partition, long from, long to, long count);
     }

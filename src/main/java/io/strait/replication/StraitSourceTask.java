@@ -38,8 +38,10 @@ import java.util.concurrent.TimeUnit;
  *       deleted and created again under the same name is copied from its beginning, instead of
  *       from the old topic's position (MirrorMaker 2 keys positions by name only). Found at start
  *       from the stored position, and while running by asking the source every
- *       {@link #TOPIC_ID_CHECK_EVERY}: records the running task would take from the new topic at
- *       the old position are not copied, and the link restarts the task.</li>
+ *       {@link #TOPIC_ID_CHECK_EVERY}: from then on, records the running task takes from the new
+ *       topic at the old position are not copied, and the link restarts the task. Records it copied
+ *       from the new topic before it noticed are copied again after the restart (duplicates, never
+ *       a gap).</li>
  *   <li>Source offsets removed before they were copied (retention or {@code deleteRecords} overtook
  *       the link; see {@link SourcePositionTracker}) are counted per partition and kept in the
  *       committed position, since no one can copy them any more.</li>
@@ -60,6 +62,8 @@ public class StraitSourceTask extends MirrorSourceTask {
     private Admin admin;
     private Set<String> topics = Set.of();
     private Map<String, String> topicIdsAtStart = Map.of();
+    /** The topic ID the stored positions were taken on, by topic, where they name one. */
+    private final Map<String, String> storedTopicIds = new HashMap<>();
     /** Topics found re-created when the task started, and while it ran: each reported once. */
     private final Set<String> recopiedAtStart = new HashSet<>();
     private final Set<String> recreatedWhileRunning = new HashSet<>();
@@ -82,7 +86,7 @@ public class StraitSourceTask extends MirrorSourceTask {
         admin = Admin.create(adminConfig);
         topics = new HashSet<>();
         partitions.forEach(tp -> topics.add(tp.topic()));
-        topicIdsAtStart = topicIds(topics);
+        topicIdsAtStart = new HashMap<>(topicIds(topics));
         nextTopicIdCheck = time.milliseconds() + TOPIC_ID_CHECK_EVERY.toMillis();
         // MirrorSourceTask reads each partition's position through the context's offset reader,
         // which is GuardedContext's: that is where a position of a deleted topic is dropped.
@@ -138,9 +142,21 @@ public class StraitSourceTask extends MirrorSourceTask {
             Map<String, String> ids = topicIds(topics);
             ids.forEach((topic, id) -> {
                 String before = topicIdsAtStart.get(topic);
-                if (id != null && !id.equals(before) && recreatedWhileRunning.add(topic)) {
+                if (id == null || id.equals(before)) {
+                    return;
+                }
+                String stored = storedTopicIds.get(topic);
+                if (before == null && (stored == null || stored.equals(id))) {
+                    // Unknown at start (the source did not answer), and the same topic after all. Records
+                    // polled meanwhile were held back, so the task restarts from its committed positions.
+                    topicIdsAtStart.put(topic, id);
+                    SourceTaskEvents.Listener listener = SourceTaskEvents.listener(link);
+                    if (listener != null) {
+                        listener.restartRequested(topic, id);
+                    }
+                } else if (recreatedWhileRunning.add(topic)) {
                     tracker.markStale(topic);
-                    report(topic, before, id, true);
+                    report(topic, before != null ? before : stored, id, true);
                 }
             });
         }
@@ -166,7 +182,11 @@ public class StraitSourceTask extends MirrorSourceTask {
                 continue;
             }
             long lost = tracker.resolve(gap, start);
-            if (lost > 0) {
+            if (lost < 0) {
+                log.warn("Link {}: source offsets {} to {} of {} were skipped and the source has removed them since;"
+                        + " they may have been transaction markers or compacted records, or records removed before"
+                        + " they were copied: not counted as lost", link, gap.from(), gap.to() - 1, gap.partition());
+            } else if (lost > 0) {
                 SourceTaskEvents.Listener listener = SourceTaskEvents.listener(link);
                 if (listener != null) {
                     listener.recordsLost(gap.partition().topic(), gap.partition().partition(), gap.from(),
@@ -257,6 +277,7 @@ public class StraitSourceTask extends MirrorSourceTask {
             TopicPartition tp = MirrorUtils.unwrapPartition(partition);
             String topicId = topicIdsAtStart.get(tp.topic());
             var position = SourceOffset.from(stored);
+            position.flatMap(SourceOffset::topicId).ifPresent(id -> storedTopicIds.put(tp.topic(), id));
             SourcePositionTracker.Start start = tracker.start(tp, topicId, position);
             if (start == SourcePositionTracker.Start.RECOPY) {
                 if (recopiedAtStart.add(tp.topic())) {

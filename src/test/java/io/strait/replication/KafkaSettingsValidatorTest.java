@@ -123,6 +123,9 @@ class KafkaSettingsValidatorTest {
             mirror           | "consumer.isolation.levl" = read_committed  | error   | Unknown key consumer.isolation.levl…(did you mean consumer.isolation.level?)
             mirror           | "consumer.isolation.level" = read_committed | ok      |
             mirror           | "consumer.isolation.level" = read_uncommitted | error | Invalid value read_uncommitted for consumer.isolation.level in the mirror block of flow dr: Strait copies committed records only
+            clients          | "auto.offset.reset" = latest                 | error   | Invalid value latest for auto.offset.reset in kafka-clients of cluster a: a link's source consumer starts a partition it has no position for at its earliest offset
+            clients          | "auto.offset.reset" = earliest               | ok      |
+            mirror           | "source.consumer.auto.offset.reset" = latest | error | Invalid value latest for source.consumer.auto.offset.reset in the mirror block of flow dr: a link's source consumer starts a partition it has no position for at its earliest offset
             mirror           | "source.consumer.isolation.level" = read_uncommitted | error | Invalid value read_uncommitted for source.consumer.isolation.level in the mirror block of flow dr: Strait copies committed records only
             mirror           | "consumer.poll.timeout.ms" = 500            | ok      |
             mirror           | "target.admin.request.timeout.ms" = 30000   | ok      |

@@ -46,12 +46,24 @@ class SourcePositionTrackerTest {
     }
 
     @Test
-    void aLossIsCountedUpToTheFirstRecordReadEvenWhenTheLogStartMovedFurtherSince() {
+    void aGapWhoseFirstRecordAfterIsGoneByNowCannotBeToldAndIsNotCounted() {
+        // The log start passed offset 40 after the task read it: offsets 10..39 may have been markers
+        // removed later, or records removed before the reset. Not counted (the task logs it).
         SourcePositionTracker tracker = new SourcePositionTracker();
         tracker.start(T0, "id", stored(9, "id", 3));
         tracker.accept(T0, 40);
-        assertThat(tracker.resolve(new Gap(T0, 10, 40), 500)).isEqualTo(30);
-        assertThat(tracker.accept(T0, 41).lost()).isEqualTo(33);
+        assertThat(tracker.resolve(new Gap(T0, 10, 40), 500)).isEqualTo(-1);
+        assertThat(tracker.accept(T0, 41).lost()).isEqualTo(3);
+    }
+
+    @Test
+    void aLossFoundAfterItsRecordsWereHandedOnIsWrittenIntoTheLastOffsetMap() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", stored(9, "id", 0));
+        var map = tracker.accept(T0, 40).offsetMap(40);
+        assertThat(map).containsEntry(SourceOffset.LOST_RECORDS, 0L);
+        assertThat(tracker.resolve(new Gap(T0, 10, 40), 40)).isEqualTo(30);
+        assertThat(map).containsEntry(SourceOffset.LOST_RECORDS, 30L);
     }
 
     @Test
