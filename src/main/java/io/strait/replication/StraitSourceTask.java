@@ -4,6 +4,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import io.strait.failover.FailoverTopics;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -70,6 +72,7 @@ public class StraitSourceTask extends MirrorSourceTask {
     private long nextTopicIdCheck;
     private long nextGapCheck;
     private boolean started;
+    private OffsetMapWriter offsetMap;
 
     @Override
     public void initialize(SourceTaskContext context) {
@@ -88,6 +91,10 @@ public class StraitSourceTask extends MirrorSourceTask {
         partitions.forEach(tp -> topics.add(tp.topic()));
         topicIdsAtStart = new HashMap<>(topicIds(topics));
         nextTopicIdCheck = time.milliseconds() + TOPIC_ID_CHECK_EVERY.toMillis();
+        Map<String, String> idsAtStart = topicIdsAtStart;
+        offsetMap = new OffsetMapWriter(OffsetMapWriter.newProducer(
+                StraitMirrorAccess.targetProducerConfig(props, "strait-offset-map")),
+                FailoverTopics.offsetMap(StraitMirrorAccess.sourceAlias(props)), link, idsAtStart::get);
         // MirrorSourceTask reads each partition's position through the context's offset reader,
         // which is GuardedContext's: that is where a position of a deleted topic is dropped.
         super.start(props);
@@ -121,10 +128,36 @@ public class StraitSourceTask extends MirrorSourceTask {
         return copied.isEmpty() ? null : copied;
     }
 
+    /**
+     * MirrorMaker 2's bookkeeping (metrics, offset syncs), then the offset map: this record's source
+     * offset and the target offset of its copy ({@link OffsetMapWriter}).
+     */
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        super.commitRecord(record, metadata);
+        if (metadata != null && metadata.hasOffset() && offsetMap != null) {
+            Object offset = record.sourceOffset().get(SourceOffset.OFFSET);
+            offsetMap.copied(MirrorUtils.unwrapPartition(record.sourcePartition()), ((Number) offset).longValue(),
+                    metadata.offset());
+        }
+    }
+
+    /** After each offset commit: MirrorMaker 2's pending offset syncs, then the offset map's tails. */
+    @Override
+    public void commit() {
+        super.commit();
+        if (offsetMap != null) {
+            offsetMap.commit();
+        }
+    }
+
     @Override
     public void stop() {
         if (started) {
             super.stop();
+        }
+        if (offsetMap != null) {
+            offsetMap.close();
         }
         if (admin != null) {
             admin.close(Duration.ofSeconds(1));
