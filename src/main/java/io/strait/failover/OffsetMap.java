@@ -79,6 +79,12 @@ public final class OffsetMap {
         return !lifetimes(source, topicId).isEmpty();
     }
 
+    /** The source topic ID of the partition's latest lifetime (the topic the link copies now), if recorded. */
+    public Optional<String> latestTopicId(TopicPartition source) {
+        List<Lifetime> all = lifetimes(source, Optional.empty());
+        return all.isEmpty() ? Optional.empty() : all.get(all.size() - 1).start().topicId();
+    }
+
     /**
      * Source offset of the last record the map knows was copied, or empty; with its target offset.
      */
