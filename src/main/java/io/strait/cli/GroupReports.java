@@ -28,10 +28,11 @@ final class GroupReports {
                 report.sourceReachable() ? "source reachable" : "SOURCE UNREACHABLE", report.targetState(),
                 report.targetMembers(), report.targetMembers() == 1 ? "" : "s");
         boolean disaster = !report.sourceReachable();
+        boolean atRisk = disaster || report.rows().stream().anyMatch(r -> r.atRisk() > 0);
         boolean planning = set != null;
         out.printf("%-34s %4s %11s %11s %6s %11s %9s %11s %-16s %8s %8s%s%s%n", "SOURCE -> TARGET", "PART",
                 disaster ? "LAST-COMMIT" : "COMMITTED", "MM2", "AGE", "STRAIT", "EXACT", "ON-TARGET", "STATUS",
-                "RE-READ", "MISSED", disaster ? String.format(" %8s", "AT-RISK") : "",
+                "RE-READ", "MISSED", atRisk ? String.format(" %8s", "AT-RISK") : "",
                 planning ? String.format(" %11s", applied ? "SET" : "WOULD-SET") : "");
         for (Row row : report.rows()) {
             if (row.partition() < 0) {
@@ -46,7 +47,7 @@ final class GroupReports {
                     row.mm2At().map(at -> FailoverPlanner.age(at, now)).orElse("-"),
                     row.translation().map(t -> Long.toString(t.offset())).orElse("-"), exact,
                     text(row.onTarget()), row.status(), row.reread(), row.missed(),
-                    disaster ? String.format(" %8d", row.atRisk()) : "",
+                    atRisk ? String.format(" %8d", row.atRisk()) : "",
                     planning ? String.format(" %11s", set.containsKey(row.target())
                             ? Long.toString(set.get(row.target())) : "-") : "");
         }
@@ -145,7 +146,7 @@ final class GroupReports {
             p.put("reread", row.reread());
             p.put("missed", row.missed());
             p.put("behind", row.behind());
-            if (!report.sourceReachable()) {
+            if (!report.sourceReachable() || row.atRisk() > 0) {
                 p.put("atRisk", row.atRisk());
             }
             if (set != null && set.containsKey(row.target())) {

@@ -142,12 +142,28 @@ public final class FailoverPlanner {
     }
 
     private final LinkEnds ends;
+    private final boolean reuseExact;
     private OffsetMap map;
     private GroupCheckpoint.Store stored;
     private Map<String, Map<TopicPartition, LinkEnds.Mm2Checkpoint>> mm2;
 
     public FailoverPlanner(LinkEnds ends) {
         this.ends = ends;
+        this.reuseExact = false;
+    }
+
+    /**
+     * A planner over what the caller already read (the daemon keeps them up to date between rounds).
+     * An exact checkpoint in {@code stored} of the offset a group still has is used as it is, not
+     * translated again: a translation, once exact, stays right (a later copy can only add positions).
+     */
+    public FailoverPlanner(LinkEnds ends, OffsetMap map, GroupCheckpoint.Store stored,
+                           Map<String, Map<TopicPartition, LinkEnds.Mm2Checkpoint>> mm2) {
+        this.ends = ends;
+        this.map = map;
+        this.stored = stored;
+        this.mm2 = mm2;
+        this.reuseExact = true;
     }
 
     /** The groups to report: those the link selects on the source (or, when it is gone, those checkpointed) matching the pattern. */
@@ -165,38 +181,71 @@ public final class FailoverPlanner {
 
     /** The report of one group. */
     public Report report(String group) {
+        return reports(List.of(group)).get(0);
+    }
+
+    /** The reports of several groups, with each cluster asked once for all of them. */
+    public List<Report> reports(List<String> groups) {
         boolean sourceUp = ends.sourceReachable();
-        LinkEnds.Group onTarget = ends.targetGroup(group);
+        Map<String, LinkEnds.Group> onTarget = ends.targetGroups(groups);
+        Map<String, LinkEnds.Group> onSource = sourceUp ? ends.sourceGroups(groups) : Map.of();
+        Optional<GroupCheckpoint.Round> round = stored().round();
+
+        // Each group's position on the source, per source partition: now, or as last recorded.
+        Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
+        Map<String, Map<TopicPartition, Instant>> committedAt = new HashMap<>();
+        for (String group : groups) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            Map<TopicPartition, Instant> at = new HashMap<>();
+            if (sourceUp) {
+                offsets.putAll(onSource.get(group).offsets());
+            } else {
+                stored().of(group).forEach((tp, c) -> {
+                    offsets.put(tp, c.upstream());
+                    at.put(tp, c.at());
+                });
+                mm2().getOrDefault(group, Map.of()).values().forEach(c -> ends.sourceTopic(c.target().topic())
+                        .ifPresent(sourceTopic -> {
+                            TopicPartition tp = new TopicPartition(sourceTopic, c.target().partition());
+                            Instant strait = at.get(tp);
+                            if (strait == null || c.at().isAfter(strait)) {
+                                offsets.put(tp, c.upstream());
+                                at.put(tp, c.at());
+                            }
+                        }));
+            }
+            committed.put(group, offsets);
+            committedAt.put(group, at);
+        }
+        Set<TopicPartition> sources = new HashSet<>();
+        committed.values().forEach(o -> sources.addAll(o.keySet()));
+        Map<TopicPartition, TopicPartition> targets = new HashMap<>();
+        sources.forEach(tp -> ends.targetTopic(tp.topic())
+                .ifPresent(t -> targets.put(tp, new TopicPartition(t, tp.partition()))));
+        Map<String, String> topicIds = sourceUp
+                ? ends.sourceTopicIds(sources.stream().map(TopicPartition::topic).distinct().toList()) : Map.of();
+        Map<TopicPartition, Long> starts = ends.targetOffsets(targets.values(), OffsetSpec.earliest());
+        Map<TopicPartition, Long> endsOn = ends.targetOffsets(targets.values(), OffsetSpec.latest());
+
+        List<Report> reports = new ArrayList<>();
+        for (String group : groups) {
+            reports.add(report(group, sourceUp, onTarget.get(group), committed.get(group), committedAt.get(group),
+                    targets, topicIds, starts, endsOn, round));
+        }
+        return reports;
+    }
+
+    private Report report(String group, boolean sourceUp, LinkEnds.Group onTarget, Map<TopicPartition, Long> committed,
+                          Map<TopicPartition, Instant> committedAt, Map<TopicPartition, TopicPartition> targets,
+                          Map<String, String> topicIds, Map<TopicPartition, Long> starts,
+                          Map<TopicPartition, Long> endsOn, Optional<GroupCheckpoint.Round> round) {
         Map<TopicPartition, LinkEnds.Mm2Checkpoint> mm2 = mm2().getOrDefault(group, Map.of());
         Map<TopicPartition, GroupCheckpoint> checkpoints = stored().of(group);
-        Optional<GroupCheckpoint.Round> round = stored().round();
         List<String> notes = new ArrayList<>();
-
-        // The group's position on the source, per source partition: now, or as last recorded.
-        Map<TopicPartition, Long> committed = new HashMap<>();
-        Map<TopicPartition, Instant> committedAt = new HashMap<>();
-        Map<String, String> topicIds = new HashMap<>();
-        if (sourceUp) {
-            committed.putAll(ends.sourceGroup(group).offsets());
-            topicIds.putAll(ends.sourceTopicIds(committed.keySet().stream().map(TopicPartition::topic)
-                    .distinct().toList()));
-        } else {
+        if (!sourceUp) {
             notes.add(ends.link().source() + " cannot be reached: positions are the last ones recorded while it could"
-                    + round.map(r -> " (Strait read every group at " + r.at() + ")").orElse(""));
-            checkpoints.forEach((tp, c) -> {
-                committed.put(tp, c.upstream());
-                committedAt.put(tp, c.at());
-            });
-            mm2.values().forEach(c -> ends.sourceTopic(c.target().topic()).ifPresent(sourceTopic -> {
-                TopicPartition tp = new TopicPartition(sourceTopic, c.target().partition());
-                Instant strait = committedAt.get(tp);
-                if (strait == null || c.at().isAfter(strait)) {
-                    committed.put(tp, c.upstream());
-                    committedAt.put(tp, c.at());
-                }
-            }));
+                    + round.map(r -> " (Strait last read every group at " + r.at() + ")").orElse(""));
         }
-
         List<Row> rows = new ArrayList<>();
         if (committed.isEmpty()) {
             rows.add(new Row("-", "-", -1, OptionalLong.empty(), Optional.empty(), OptionalLong.empty(),
@@ -208,27 +257,24 @@ public final class FailoverPlanner {
             return new Report(ends.link().toString(), group, sourceUp, onTarget.stateName(), onTarget.members(), rows,
                     round.map(GroupCheckpoint.Round::at), notes);
         }
-
-        Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>();
-        committed.keySet().stream().sorted(Comparator.comparing(TopicPartition::topic)
-                .thenComparing(TopicPartition::partition)).forEach(tp -> ends.targetTopic(tp.topic())
-                .ifPresent(t -> targets.put(tp, new TopicPartition(t, tp.partition()))));
-        Map<TopicPartition, Long> starts = ends.targetOffsets(targets.values(), OffsetSpec.earliest());
-        Map<TopicPartition, Long> endsOn = ends.targetOffsets(targets.values(), OffsetSpec.latest());
         OffsetMap offsetMap = map();
-        for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
-            TopicPartition source = e.getKey();
-            TopicPartition target = e.getValue();
+        List<TopicPartition> ordered = committed.keySet().stream().filter(targets::containsKey)
+                .sorted(Comparator.comparing(TopicPartition::topic).thenComparing(TopicPartition::partition)).toList();
+        for (TopicPartition source : ordered) {
+            TopicPartition target = targets.get(source);
             long c = committed.get(source);
             Long start = starts.get(target);
             Long end = endsOn.get(target);
-            LinkEnds.Mm2Checkpoint checkpoint = mm2.get(target);
             Optional<OffsetMap.Translation> translation;
-            if (sourceUp) {
+            GroupCheckpoint checkpointed = checkpoints.get(source);
+            if (sourceUp && reuseExact && checkpointed != null && checkpointed.upstream() == c && checkpointed.exact()) {
+                translation = Optional.of(new OffsetMap.Translation(checkpointed.downstream(), true, 0, 0,
+                        "Strait's checkpoint of " + checkpointed.at()));
+            } else if (sourceUp) {
                 translation = offsetMap.toTarget(source, c, Optional.ofNullable(topicIds.get(source.topic())),
                         OptionalLong.empty(), Optional.of(ends.sourceCounter()));
             } else {
-                GroupCheckpoint stored = checkpoints.get(source);
+                GroupCheckpoint stored = checkpointed;
                 if (stored != null && stored.upstream() == c) {
                     translation = Optional.of(new OffsetMap.Translation(stored.downstream(), stored.exact(),
                             stored.uncertainty(), 0, "Strait's checkpoint of " + stored.at()));
@@ -246,7 +292,7 @@ public final class FailoverPlanner {
             }
             OptionalLong groupOffset = onTarget.offsets().containsKey(target)
                     ? OptionalLong.of(onTarget.offsets().get(target)) : OptionalLong.empty();
-            rows.add(row(source, target, c, Optional.ofNullable(committedAt.get(source)), checkpoint, translation,
+            rows.add(row(source, target, c, Optional.ofNullable(committedAt.get(source)), mm2.get(target), translation,
                     groupOffset, start == null ? 0 : start, end == null ? 0 : end, behind, onTarget.active(),
                     sourceUp ? 0 : round.map(r -> r.atRisk(source)).orElse(0L)));
         }
@@ -264,7 +310,7 @@ public final class FailoverPlanner {
                 round.map(GroupCheckpoint.Round::at), notes);
     }
 
-    private static Row row(TopicPartition source, TopicPartition target, long committed, Optional<Instant> committedAt,
+    static Row row(TopicPartition source, TopicPartition target, long committed, Optional<Instant> committedAt,
                            LinkEnds.Mm2Checkpoint mm2, Optional<OffsetMap.Translation> translation,
                            OptionalLong onTarget, long targetStart, long targetEnd, long behind, boolean active,
                            long atRisk) {

@@ -97,6 +97,12 @@ public final class LinkEnds implements AutoCloseable {
         return sourceReachable;
     }
 
+    /** Asks the source again (the answer of {@link #sourceReachable()} is kept until then). */
+    public boolean sourceReachableNow() {
+        sourceReachable = reachable(sourceAdmin());
+        return sourceReachable;
+    }
+
     /** True when the target answers within the timeout. */
     public boolean targetReachable() {
         return reachable(targetAdmin());
@@ -134,49 +140,75 @@ public final class LinkEnds implements AutoCloseable {
 
     /** The group's committed offsets on the source, for the topics the link replicates. */
     public Group sourceGroup(String group) {
-        return group(sourceAdmin(), group, tp -> targetTopic(tp.topic()).isPresent());
+        return sourceGroups(List.of(group)).get(group);
+    }
+
+    /** The group on the source with its offsets of every topic (failback moves it back there). */
+    public Group sourceGroupAllTopics(String group) {
+        return groups(sourceAdmin(), List.of(group), tp -> true).get(group);
     }
 
     /** The group on the target: state, members and committed offsets (every topic). */
     public Group targetGroup(String group) {
-        return group(targetAdmin(), group, tp -> true);
+        return targetGroups(List.of(group)).get(group);
     }
 
-    private Group group(Admin admin, String group, Predicate<TopicPartition> keep) {
-        Optional<GroupState> state;
-        int members;
-        try {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).describedGroups()
-                    .get(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            state = description.groupState() == GroupState.DEAD ? Optional.empty()
-                    : Optional.of(description.groupState());
-            members = description.members().size();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+    /** Groups on the source, asked all at once, with offsets of the topics the link replicates only. */
+    public Map<String, Group> sourceGroups(Collection<String> groups) {
+        return groups(sourceAdmin(), groups, tp -> targetTopic(tp.topic()).isPresent());
+    }
+
+    /** Groups on the target, asked all at once. */
+    public Map<String, Group> targetGroups(Collection<String> groups) {
+        return groups(targetAdmin(), groups, tp -> true);
+    }
+
+    private Map<String, Group> groups(Admin admin, Collection<String> groups, Predicate<TopicPartition> keep) {
+        Map<String, Group> result = new java.util.LinkedHashMap<>();
+        if (groups.isEmpty()) {
+            return result;
+        }
+        var described = admin.describeConsumerGroups(groups).describedGroups();
+        Map<String, org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+        groups.forEach(g -> specs.put(g, new org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec()));
+        var listed = admin.listConsumerGroupOffsets(specs);
+        for (String group : groups) {
+            Optional<GroupState> state;
+            int members;
+            try {
+                ConsumerGroupDescription description = described.get(group)
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                state = description.groupState() == GroupState.DEAD ? Optional.empty()
+                        : Optional.of(description.groupState());
+                members = description.members().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw failure("describe group " + group, e);
+                }
+                state = Optional.empty();
+                members = 0;
+            } catch (Exception e) {
                 throw failure("describe group " + group, e);
             }
-            state = Optional.empty();
-            members = 0;
-        } catch (Exception e) {
-            throw failure("describe group " + group, e);
-        }
-        Map<TopicPartition, Long> offsets = new HashMap<>();
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            committed.forEach((tp, om) -> {
-                if (om != null && keep.test(tp)) {
-                    offsets.put(tp, om.offset());
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            try {
+                Map<TopicPartition, OffsetAndMetadata> committed = listed.partitionsToOffsetAndMetadata(group)
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                committed.forEach((tp, om) -> {
+                    if (om != null && keep.test(tp)) {
+                        offsets.put(tp, om.offset());
+                    }
+                });
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw failure("list the offsets of group " + group, e);
                 }
-            });
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+            } catch (Exception e) {
                 throw failure("list the offsets of group " + group, e);
             }
-        } catch (Exception e) {
-            throw failure("list the offsets of group " + group, e);
+            result.put(group, new Group(group, state, members, offsets));
         }
-        return new Group(group, state, members, offsets);
+        return result;
     }
 
     /** Consumer groups on the source that the link's group filter selects (as MirrorCheckpointConnector lists them). */
@@ -229,10 +261,15 @@ public final class LinkEnds implements AutoCloseable {
 
     private Map<TopicPartition, Long> offsets(Admin admin, Collection<TopicPartition> partitions, OffsetSpec spec) {
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        for (TopicPartition tp : partitions) {
+        if (partitions.isEmpty()) {
+            return offsets;
+        }
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        partitions.forEach(tp -> specs.put(tp, spec));
+        var listed = admin.listOffsets(specs);
+        for (TopicPartition tp : specs.keySet()) {
             try {
-                offsets.put(tp, admin.listOffsets(Map.of(tp, spec)).partitionResult(tp)
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset());
+                offsets.put(tp, listed.partitionResult(tp).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw failure("list the offsets of " + tp, e);
@@ -284,20 +321,30 @@ public final class LinkEnds implements AutoCloseable {
     /** MirrorMaker 2's latest checkpoint of each (group, target partition), for the groups given. */
     public Map<String, Map<TopicPartition, Mm2Checkpoint>> mm2Checkpoints(Predicate<String> groups) {
         Map<String, Map<TopicPartition, Mm2Checkpoint>> checkpoints = new HashMap<>();
-        readTarget(StraitMirrorAccess.checkpointsTopic(checkpointConfig()), record -> {
-            try {
-                Checkpoint checkpoint = Checkpoint.deserializeRecord(record);
-                if (groups.test(checkpoint.consumerGroupId())) {
-                    checkpoints.computeIfAbsent(checkpoint.consumerGroupId(), g -> new HashMap<>())
-                            .put(checkpoint.topicPartition(), new Mm2Checkpoint(checkpoint.consumerGroupId(),
-                                    checkpoint.topicPartition(), checkpoint.upstreamOffset(),
-                                    checkpoint.downstreamOffset(), Instant.ofEpochMilli(record.timestamp())));
-                }
-            } catch (RuntimeException e) {
-                // Not a checkpoint this version reads (MirrorClient skips those too).
-            }
-        });
+        readTarget(StraitMirrorAccess.checkpointsTopic(checkpointConfig()), record -> mm2Checkpoint(record)
+                .filter(c -> groups.test(c.group()))
+                .ifPresent(c -> checkpoints.computeIfAbsent(c.group(), g -> new HashMap<>()).put(c.target(), c)));
         return checkpoints;
+    }
+
+    /** One record of MirrorMaker 2's checkpoints topic; empty when it is not one this version reads. */
+    static Optional<Mm2Checkpoint> mm2Checkpoint(ConsumerRecord<byte[], byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            Checkpoint checkpoint = Checkpoint.deserializeRecord(record);
+            return Optional.of(new Mm2Checkpoint(checkpoint.consumerGroupId(), checkpoint.topicPartition(),
+                    checkpoint.upstreamOffset(), checkpoint.downstreamOffset(), Instant.ofEpochMilli(record.timestamp())));
+        } catch (RuntimeException e) {
+            // MirrorClient skips those too.
+            return Optional.empty();
+        }
+    }
+
+    /** Follows a topic of the target: each {@link TopicTail#poll} reads what was added since the last. */
+    public TopicTail tail(String topic) {
+        return new TopicTail(consumer(settings.topology().cluster(link.target())), topic, timeout);
     }
 
     /** Strait's checkpoints of the link (written by the daemon's {@link GroupCheckpointer}). */
@@ -443,7 +490,7 @@ public final class LinkEnds implements AutoCloseable {
         return targetConsumer;
     }
 
-    private KafkaConsumer<byte[], byte[]> consumer(ClusterSettings cluster) {
+    KafkaConsumer<byte[], byte[]> consumer(ClusterSettings cluster) {
         Map<String, Object> config = new HashMap<>(cluster.kafkaClients());
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-failover-" + cluster.alias());

@@ -69,6 +69,11 @@ public final class StraitMirrorAccess {
         return new MirrorCheckpointConfig(checkpointConnectorProps).groupFilter();
     }
 
+    /** Replication factor of MirrorMaker 2's checkpoints topic ({@code checkpoints.topic.replication.factor}). */
+    public static short checkpointsReplicationFactor(Map<String, String> checkpointConnectorProps) {
+        return new MirrorCheckpointConfig(checkpointConnectorProps).checkpointsTopicReplicationFactor();
+    }
+
     /** How often MirrorMaker 2 emits checkpoints ({@code emit.checkpoints.interval.seconds}). */
     public static java.time.Duration emitCheckpointsInterval(Map<String, String> checkpointConnectorProps) {
         return new MirrorCheckpointConfig(checkpointConnectorProps).emitCheckpointsInterval();
