@@ -38,11 +38,16 @@ import java.util.concurrent.TimeUnit;
  * source is lost, {@code failover} starts from these: a group that committed at least one interval
  * before the disaster resumes exactly where it was, wherever it was in the backlog.
  *
+ * <p>Where MirrorMaker 2's automatic sync is on ({@code sync.group.offsets.enabled}, Strait's default),
+ * it also moves each idle group's offsets on the target forward to this exact translation: the sync
+ * MirrorMaker 2 makes from its thinned offset syncs reads again up to thousands of records per
+ * partition for a group that is behind (measured in {@code ManyGroupsIT}); MirrorMaker 2's own sync
+ * never moves a group back ({@code StraitCheckpointTask}), so it leaves Strait's positions as they are.
+ *
  * <p>It also keeps, for {@code /status} and {@code /metrics}, each group's standing on the target:
  * the age of MirrorMaker 2's checkpoint, how many records MirrorMaker 2's translation would read
  * again, the records the group would read again or miss with its offsets on the target now, and its
  * partitions by {@link FailoverPlanner.Status} (those not OK are not synced, with the reason).
- * It changes no offsets of any group: that is {@code failover --apply}.
  */
 public final class GroupCheckpointer implements AutoCloseable {
 
@@ -66,7 +71,7 @@ public final class GroupCheckpointer implements AutoCloseable {
 
     /** The last round: when, whether the source could be read, and every group. */
     public record Status(Optional<Instant> lastRound, Optional<String> error, SortedMap<String, GroupStatus> groups,
-                         long checkpointsWritten) {
+                         long checkpointsWritten, long offsetsSynced) {
 
         /** For {@code /status}: every group, with the partitions not in sync and why. */
         public Map<String, Object> toJson() {
@@ -74,6 +79,7 @@ public final class GroupCheckpointer implements AutoCloseable {
             json.put("lastRound", lastRound.map(Instant::toString).orElse(null));
             json.put("error", error.orElse(null));
             json.put("checkpointsWritten", checkpointsWritten);
+            json.put("offsetsSynced", offsetsSynced);
             List<Object> list = new ArrayList<>();
             groups.values().forEach(g -> {
                 Map<String, Object> group = new java.util.LinkedHashMap<>();
@@ -111,7 +117,9 @@ public final class GroupCheckpointer implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer;
     private boolean loaded;
     private long checkpointsWritten;
-    private volatile Status status = new Status(Optional.empty(), Optional.empty(), new TreeMap<>(), 0);
+    private long offsetsSynced;
+    private final boolean syncOffsets;
+    private volatile Status status = new Status(Optional.empty(), Optional.empty(), new TreeMap<>(), 0, 0);
 
     public GroupCheckpointer(LinkId link, MirrorSettings settings) {
         this.link = link;
@@ -119,6 +127,7 @@ public final class GroupCheckpointer implements AutoCloseable {
         Map<String, String> config = settings.connectorConfig(link, org.apache.kafka.connect.mirror
                 .MirrorCheckpointConnector.class);
         this.interval = StraitMirrorAccess.emitCheckpointsInterval(config);
+        this.syncOffsets = !"false".equals(config.get(MirrorCheckpointConfig.SYNC_GROUP_OFFSETS_ENABLED));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "strait-checkpoints-" + link);
             thread.setDaemon(true);
@@ -153,7 +162,7 @@ public final class GroupCheckpointer implements AutoCloseable {
             if (!ends.sourceReachableNow()) {
                 Status was = status;
                 status = new Status(was.lastRound(), Optional.of(link.source() + " cannot be reached; the last"
-                        + " checkpoints stay as they are"), was.groups(), checkpointsWritten);
+                        + " checkpoints stay as they are"), was.groups(), checkpointsWritten, offsetsSynced);
                 return;
             }
             if (!loaded) {
@@ -199,23 +208,55 @@ public final class GroupCheckpointer implements AutoCloseable {
                 }
                 statuses.put(report.group(), new GroupStatus(report.group(), age, trail, report.reread(),
                         report.missed(), byStatus, checkpointed));
+                if (syncOffsets) {
+                    syncForward(report);
+                }
             }
             writeRound(now, groups.size(), sources);
             producer.flush();
-            status = new Status(Optional.of(now), Optional.empty(), statuses, checkpointsWritten);
+            status = new Status(Optional.of(now), Optional.empty(), statuses, checkpointsWritten, offsetsSynced);
         } catch (Exception e) {
             log.warn("Link {}: checkpointing consumer groups failed: {}; trying again in {} s", link, e.toString(),
                     interval.toSeconds());
             log.debug("Checkpoint round of {} failed", link, e);
             Status was = status;
             status = new Status(was.lastRound(), Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()),
-                    was.groups(), checkpointsWritten);
+                    was.groups(), checkpointsWritten, offsetsSynced);
             if (ends != null) {
                 ends.close();
                 ends = null;
                 mapTail = null;
                 mm2Tail = null;
             }
+        }
+    }
+
+    /**
+     * The automatic sync, made exact: moves the group's offsets on the target forward to Strait's
+     * translation where they are behind it (or missing), as MirrorMaker 2's sync does with its own
+     * translation ({@code sync.group.offsets.enabled}). Never for a group with members on the target,
+     * never backwards, never below the target's log start; only exact translations.
+     */
+    private void syncForward(FailoverPlanner.Report report) {
+        if (report.active()) {
+            return;
+        }
+        Map<TopicPartition, Long> forward = new HashMap<>();
+        for (FailoverPlanner.Row row : report.rows()) {
+            if ((row.status() == FailoverPlanner.Status.STALE || row.status() == FailoverPlanner.Status.NO_CHECKPOINT)
+                    && row.translation().isPresent() && row.translation().get().exact() && row.behind() == 0) {
+                forward.put(row.target(), row.translation().get().offset());
+            }
+        }
+        if (forward.isEmpty()) {
+            return;
+        }
+        try {
+            ends.alterTargetOffsets(report.group(), forward);
+            offsetsSynced += forward.size();
+        } catch (FailoverException e) {
+            // A consumer joined the group on the target since it was described: its offsets are its own.
+            log.debug("Link {}: not syncing group {}: {}", link, report.group(), e.getMessage());
         }
     }
 
