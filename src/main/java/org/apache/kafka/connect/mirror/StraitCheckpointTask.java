@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <p>So, right before writing, this task asks the target again: a group with members is left alone,
  * and a group without members gets only the partitions where the translation is past what it
  * holds (MirrorMaker 2's own rule for idle groups: never rewind). Lives in MirrorMaker 2's package
- * only to override the package-private {@code syncGroupOffset}; {@code StraitMirrorAccessTest} pins it.
+ * only to override the package-private {@code syncGroupOffset}; {@code StraitCheckpointTaskIT} pins it.
  */
 public class StraitCheckpointTask extends MirrorCheckpointTask {
 
