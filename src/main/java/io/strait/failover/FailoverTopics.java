@@ -1,9 +1,10 @@
 package io.strait.failover;
 
 /**
- * Names of the topics Strait keeps on a link's target cluster for failover. Like MirrorMaker 2's
- * own ({@code mm2-offsets.<source>.internal}), they end in {@code .internal}, so no link ever
- * replicates them.
+ * Names of the topics Strait keeps on a link's target cluster for failover. They are named like
+ * MirrorMaker 2's own ({@code mm2-offset-syncs.<source>.internal}): {@code mm2*.internal} is in
+ * MirrorMaker 2's default topic exclusions (DefaultTopicFilter, which Strait's selection always
+ * keeps), so no link ever replicates them, whatever its selection or separator.
  */
 public final class FailoverTopics {
 
@@ -12,11 +13,11 @@ public final class FailoverTopics {
 
     /** The link's offset map ({@link OffsetMapEntry}), written by its source tasks. */
     public static String offsetMap(String sourceAlias) {
-        return "strait-offset-map." + sourceAlias + ".internal";
+        return "mm2-strait-offset-map." + sourceAlias + ".internal";
     }
 
     /** Strait's exact checkpoints of the link's consumer groups ({@link GroupCheckpoint}). */
     public static String checkpoints(String sourceAlias) {
-        return "strait-checkpoints." + sourceAlias + ".internal";
+        return "mm2-strait-checkpoints." + sourceAlias + ".internal";
     }
 }
