@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 @Command(name = "strait", mixinStandardHelpOptions = true, versionProvider = StraitCommand.Version.class,
         description = "Cross-cluster Kafka replication on MirrorMaker 2.",
         subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, StatusCommand.class, VerifyCommand.class,
+            OffsetsCommand.class, FailoverCommand.class, FailbackCommand.class,
             DemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:invalid input (topology, arguments)", "2:cannot reach or start what is needed",

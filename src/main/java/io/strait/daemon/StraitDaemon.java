@@ -1,5 +1,6 @@
 package io.strait.daemon;
 
+import io.strait.failover.GroupCheckpointer;
 import io.strait.replication.ClusterIdentities;
 import io.strait.replication.InternalEndpoint;
 import io.strait.replication.LinkReplicator;
@@ -84,6 +85,8 @@ public final class StraitDaemon {
     /** Written under this object's monitor (start, apply, stop); read without it, by probes and metrics. */
     private final SortedMap<LinkId, LinkReplicator> links = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Map<LinkId, Fingerprint> fingerprints = new HashMap<>();
+    /** Each link's consumer-group checkpointer (failover), when the link checkpoints groups. */
+    private final Map<LinkId, GroupCheckpointer> checkpointers = new ConcurrentHashMap<>();
     private final Map<LinkId, LagSample> lag = new ConcurrentHashMap<>();
     private final Map<String, Admin> lagAdmins = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -146,6 +149,16 @@ public final class StraitDaemon {
         links.put(id, replicator);
         fingerprints.put(id, Fingerprint.of(settings, id));
         replicator.start();
+        if (GroupCheckpointer.enabled(id, settings)) {
+            checkpointers.put(id, new GroupCheckpointer(id, settings).start());
+        }
+    }
+
+    private void stopCheckpointer(LinkId id) {
+        GroupCheckpointer checkpointer = checkpointers.remove(id);
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
     }
 
     /**
@@ -204,6 +217,7 @@ public final class StraitDaemon {
                 .map(id -> CompletableFuture.runAsync(links.get(id)::stop))
                 .toArray(CompletableFuture[]::new)).join();
         stopping.forEach(id -> {
+            stopCheckpointer(id);
             links.remove(id);
             fingerprints.remove(id);
             lag.remove(id);
@@ -236,6 +250,7 @@ public final class StraitDaemon {
         }
         List<LinkReplicator> running = new ArrayList<>(links.values());
         log.info("Stopping {} links", running.size());
+        new ArrayList<>(checkpointers.keySet()).forEach(this::stopCheckpointer);
         CompletableFuture.allOf(running.stream()
                 .map(link -> CompletableFuture.runAsync(link::stop))
                 .toArray(CompletableFuture[]::new)).join();
@@ -280,6 +295,11 @@ public final class StraitDaemon {
     /** The running replicators, by link. Never waits. */
     public SortedMap<LinkId, LinkReplicator> links() {
         return new TreeMap<>(links);
+    }
+
+    /** The consumer groups of a link as its checkpointer last saw them (failover), if it checkpoints groups. */
+    public Optional<GroupCheckpointer.Status> groups(LinkId link) {
+        return Optional.ofNullable(checkpointers.get(link)).map(GroupCheckpointer::status);
     }
 
     /** The latest lag sample of each link that has one. */

@@ -188,6 +188,8 @@ public final class StatusServer implements AutoCloseable {
                 link.put("lagSampledAt", sample.at().toString());
                 sample.error().ifPresent(e -> link.put("lagError", e));
             }
+            // Consumer groups as the link's checkpointer last saw them (failover).
+            daemon.groups(id).ifPresent(groups -> link.put("groups", groups.toJson()));
             links.add(link);
         });
         body.put("links", links);

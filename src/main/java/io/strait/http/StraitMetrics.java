@@ -47,6 +47,11 @@ public final class StraitMetrics {
     static final String LAG = "strait.lag.records";
     static final String SOURCE_LOST = "strait.source.records.lost";
     static final String SOURCE_RECREATED = "strait.source.topic.recreations";
+    static final String GROUP_CHECKPOINT_AGE = "strait.group.checkpoint.age.seconds";
+    static final String GROUP_TRAIL = "strait.group.translation.trail.records";
+    static final String GROUP_REREAD = "strait.group.failover.reread.records";
+    static final String GROUP_MISSED = "strait.group.failover.missed.records";
+    static final String GROUP_PARTITIONS = "strait.group.partitions";
     static final String RELOADS = "strait.reloads";
     static final String RELOAD_FAILURES = "strait.reload.failures";
     static final String RELOAD_LAST_OK = "strait.reload.last.success";
@@ -107,6 +112,7 @@ public final class StraitMetrics {
                     put(now, kinds, SOURCE_LOST, linkTags.and("topic", topic), n, Kind.COUNTER));
             replicator.sourceTopicRecreations().forEach((topic, n) ->
                     put(now, kinds, SOURCE_RECREATED, linkTags.and("topic", topic), n, Kind.COUNTER));
+            daemon.groups(entry.getKey()).ifPresent(groups -> groupMetrics(linkTags, groups, now, kinds));
             StraitDaemon.LagSample sample = lag.get(entry.getKey());
             if (sample != null) {
                 Map<String, Long> byTopic = new HashMap<>();
@@ -168,6 +174,21 @@ public final class StraitMetrics {
         ageMax.forEach((t, v) -> put(now, kinds, AGE, linkTags.and("topic", t).and("stat", "max"), v, Kind.GAUGE));
     }
 
+    /** Each consumer group of the link, as its checkpointer last saw it (failover). */
+    private static void groupMetrics(Tags linkTags, io.strait.failover.GroupCheckpointer.Status status,
+                                     Map<Meter.Id, Double> now, Map<Meter.Id, Kind> kinds) {
+        status.groups().values().forEach(g -> {
+            Tags tags = linkTags.and("group", g.group());
+            g.mm2CheckpointAge().ifPresent(age -> put(now, kinds, GROUP_CHECKPOINT_AGE, tags, age.toSeconds(),
+                    Kind.GAUGE));
+            put(now, kinds, GROUP_TRAIL, tags, g.mm2Trail(), Kind.GAUGE);
+            put(now, kinds, GROUP_REREAD, tags, g.reread(), Kind.GAUGE);
+            put(now, kinds, GROUP_MISSED, tags, g.missed(), Kind.GAUGE);
+            g.partitions().forEach((state, n) -> put(now, kinds, GROUP_PARTITIONS, tags.and("status", state.toString()),
+                    n, Kind.GAUGE));
+        });
+    }
+
     private enum Kind { GAUGE, COUNTER }
 
     private static void put(Map<Meter.Id, Double> now, Map<Meter.Id, Kind> kinds, String name, Tags tags, double value,
@@ -203,6 +224,13 @@ public final class StraitMetrics {
                     + " this instance since it started; topic is the source topic";
             case SOURCE_RECREATED -> "Source topics found deleted and created again (new topic ID) by this instance since it"
                     + " started; each is copied again from its beginning";
+            case GROUP_CHECKPOINT_AGE -> "Age of the group's oldest latest MirrorMaker 2 checkpoint (its translated offsets)";
+            case GROUP_TRAIL -> "Records MirrorMaker 2's translation of the group is behind Strait's exact one: what a"
+                    + " failover by MirrorMaker 2's checkpoints would read again";
+            case GROUP_REREAD -> "Records the group would read again if it moved to the target now, with its offsets there";
+            case GROUP_MISSED -> "Records the group would skip if it moved to the target now, with its offsets there";
+            case GROUP_PARTITIONS -> "The group's partitions by status (OK is in sync; STALE, NO-CHECKPOINT, TARGET-AHEAD,"
+                    + " ACTIVE-ON-TARGET, BELOW-LOG-START, NO-COMMIT say why not)";
             case LAG -> "Records on the source not yet replicated, as of the last committed position (sampled every 10 s)";
             default -> name;
         };

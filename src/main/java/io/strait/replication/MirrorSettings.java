@@ -105,6 +105,9 @@ public final class MirrorSettings {
             // MirrorMaker 2's connector with Strait's task: positions tied to the source topic's ID,
             // and source records removed before they were copied counted (StraitSourceTask).
             config.put("connector.class", StraitSourceConnector.class.getName());
+        } else if (connector == MirrorCheckpointConnector.class) {
+            // MirrorMaker 2's connector with Strait's task: its sync never moves a group back (KAFKA-19794).
+            config.put("connector.class", StraitCheckpointConnector.class.getName());
         }
         return config;
     }

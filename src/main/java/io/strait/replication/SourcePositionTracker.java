@@ -112,6 +112,17 @@ final class SourcePositionTracker {
         return p;
     }
 
+    /**
+     * True when a polled record's offset is below the one expected next: the consumer's position went
+     * back, which a running consumer does only when its fetch position was out of range and
+     * {@code auto.offset.reset=earliest} reset it: the topic was deleted and created again under
+     * it, or the partition's log was truncated below the position (unclean leader election).
+     */
+    boolean wentBack(TopicPartition tp, long offset) {
+        Partition p = partitions.get(tp);
+        return p != null && !p.stale && p.expectedNext >= 0 && offset < p.expectedNext;
+    }
+
     /** The topic was deleted and created again while the task ran: none of its records is copied any more. */
     void markStale(String topic) {
         partitions.forEach((tp, p) -> {

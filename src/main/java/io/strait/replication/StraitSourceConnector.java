@@ -1,15 +1,44 @@
 package io.strait.replication;
 
+import io.strait.failover.FailoverTopics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
+import org.apache.kafka.connect.mirror.StraitMirrorAccess;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * MirrorMaker 2's source connector, unchanged (topic selection, naming, cycle checks, topic
  * creation, config and ACL sync, task assignment, offset syncs), whose tasks are
- * {@link StraitSourceTask}s. Listed in {@code META-INF/services} for Connect's
- * {@code plugin.discovery=service_load}.
+ * {@link StraitSourceTask}s. It also creates the link's offset map topic on the target
+ * ({@link FailoverTopics#offsetMap(String)}: compacted, one partition, with the replication factor
+ * of MM2's offset-syncs topic), which the tasks write. Listed in {@code META-INF/services} for
+ * Connect's {@code plugin.discovery=service_load}.
  */
 public class StraitSourceConnector extends MirrorSourceConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(StraitSourceConnector.class);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    @Override
+    public void start(Map<String, String> props) {
+        super.start(props);
+        String topic = FailoverTopics.offsetMap(StraitMirrorAccess.sourceAlias(props));
+        Map<String, Object> config = StraitMirrorAccess.targetAdminConfig(props, "strait-offset-map-admin");
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(config)) {
+            StraitMirrorAccess.createSinglePartitionCompactedTopic(topic,
+                    StraitMirrorAccess.offsetSyncsReplicationFactor(props), admin);
+        } catch (RuntimeException e) {
+            log.warn("Could not create the offset map topic {} on the target ({}); its writes will fail until it"
+                    + " exists, and failover will count records instead", topic, e.toString());
+        }
+    }
 
     @Override
     public Class<? extends Task> taskClass() {

@@ -4,6 +4,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import io.strait.failover.FailoverTopics;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -39,9 +41,10 @@ import java.util.concurrent.TimeUnit;
  *       from the old topic's position (MirrorMaker 2 keys positions by name only). Found at start
  *       from the stored position, and while running by asking the source every
  *       {@link #TOPIC_ID_CHECK_EVERY}: from then on, records the running task takes from the new
- *       topic at the old position are not copied, and the link restarts the task. Records it copied
- *       from the new topic before it noticed are copied again after the restart (duplicates, never
- *       a gap).</li>
+ *       topic at the old position are not copied, and the link restarts the task. The consumer
+ *       usually meets the new topic first (its position is out of range and goes back to the
+ *       earliest offset): a position that goes back makes the task ask for the topic's ID at once,
+ *       before it copies any record of the new topic.</li>
  *   <li>Source offsets removed before they were copied (retention or {@code deleteRecords} overtook
  *       the link; see {@link SourcePositionTracker}) are counted per partition and kept in the
  *       committed position, since no one can copy them any more.</li>
@@ -67,9 +70,12 @@ public class StraitSourceTask extends MirrorSourceTask {
     /** Topics found re-created when the task started, and while it ran: each reported once. */
     private final Set<String> recopiedAtStart = new HashSet<>();
     private final Set<String> recreatedWhileRunning = new HashSet<>();
+    /** Topics held back because their position went back while their ID could not be learnt. */
+    private final Set<String> wentBackUnknown = new HashSet<>();
     private long nextTopicIdCheck;
     private long nextGapCheck;
     private boolean started;
+    private OffsetMapWriter offsetMap;
 
     @Override
     public void initialize(SourceTaskContext context) {
@@ -88,6 +94,10 @@ public class StraitSourceTask extends MirrorSourceTask {
         partitions.forEach(tp -> topics.add(tp.topic()));
         topicIdsAtStart = new HashMap<>(topicIds(topics));
         nextTopicIdCheck = time.milliseconds() + TOPIC_ID_CHECK_EVERY.toMillis();
+        Map<String, String> idsAtStart = topicIdsAtStart;
+        offsetMap = new OffsetMapWriter(OffsetMapWriter.newProducer(
+                StraitMirrorAccess.targetProducerConfig(props, "strait-offset-map")),
+                FailoverTopics.offsetMap(StraitMirrorAccess.sourceAlias(props)), link, idsAtStart::get);
         // MirrorSourceTask reads each partition's position through the context's offset reader,
         // which is GuardedContext's: that is where a position of a deleted topic is dropped.
         super.start(props);
@@ -105,6 +115,9 @@ public class StraitSourceTask extends MirrorSourceTask {
         for (SourceRecord record : polled) {
             TopicPartition tp = MirrorUtils.unwrapPartition(record.sourcePartition());
             long offset = ((Number) record.sourceOffset().get(SourceOffset.OFFSET)).longValue();
+            if (tracker.wentBack(tp, offset)) {
+                positionWentBack(tp, offset);
+            }
             SourcePositionTracker.Partition partition = tracker.accept(tp, offset);
             if (partition == null) {
                 continue;
@@ -121,13 +134,66 @@ public class StraitSourceTask extends MirrorSourceTask {
         return copied.isEmpty() ? null : copied;
     }
 
+    /**
+     * MirrorMaker 2's bookkeeping (metrics, offset syncs), then the offset map: this record's source
+     * offset and the target offset of its copy ({@link OffsetMapWriter}).
+     */
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        super.commitRecord(record, metadata);
+        if (metadata != null && metadata.hasOffset() && offsetMap != null) {
+            Object offset = record.sourceOffset().get(SourceOffset.OFFSET);
+            offsetMap.copied(MirrorUtils.unwrapPartition(record.sourcePartition()), ((Number) offset).longValue(),
+                    metadata.offset());
+        }
+    }
+
+    /** After each offset commit: MirrorMaker 2's pending offset syncs, then the offset map's tails. */
+    @Override
+    public void commit() {
+        super.commit();
+        if (offsetMap != null) {
+            offsetMap.commit();
+        }
+    }
+
     @Override
     public void stop() {
         if (started) {
             super.stop();
         }
+        if (offsetMap != null) {
+            offsetMap.close();
+        }
         if (admin != null) {
             admin.close(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * The consumer's position on {@code tp} went back to {@code offset}: it found its position out of
+     * range and reset to the earliest offset. When the topic was created again, this usually happens
+     * before the periodic check of topic IDs sees it, so the topic's ID is asked now, before a record
+     * of the new topic is copied as the old one's (they would be copied again after the restart:
+     * duplicates). The same topic (its log truncated below the position): MirrorMaker 2 copies the
+     * records from the earliest offset again, which is logged.
+     */
+    private void positionWentBack(TopicPartition tp, long offset) {
+        String topic = tp.topic();
+        String before = topicIdsAtStart.get(topic);
+        String id = topicIds(Set.of(topic)).get(topic);
+        if (id != null && id.equals(before)) {
+            log.warn("Link {}: the position on {} went back to offset {} (its log was truncated below the position,"
+                    + " for example by an unclean leader election); records from there are copied again", link, tp, offset);
+            return;
+        }
+        // Created again, or cannot be told yet: copy nothing more of the topic until it is known.
+        tracker.markStale(topic);
+        if (id == null) {
+            wentBackUnknown.add(topic);
+            nextTopicIdCheck = time.milliseconds();
+        } else if (recreatedWhileRunning.add(topic)) {
+            report(topic, before != null ? before : storedTopicIds.get(topic), id, true);
         }
     }
 
@@ -142,6 +208,15 @@ public class StraitSourceTask extends MirrorSourceTask {
             Map<String, String> ids = topicIds(topics);
             ids.forEach((topic, id) -> {
                 String before = topicIdsAtStart.get(topic);
+                if (id != null && id.equals(before) && wentBackUnknown.remove(topic)) {
+                    // Held back after its position went back (positionWentBack): the same topic after all.
+                    // The records polled meanwhile were not copied, so the task resumes from its committed positions.
+                    SourceTaskEvents.Listener listener = SourceTaskEvents.listener(link);
+                    if (listener != null) {
+                        listener.restartRequested(topic, id);
+                    }
+                    return;
+                }
                 if (id == null || id.equals(before)) {
                     return;
                 }

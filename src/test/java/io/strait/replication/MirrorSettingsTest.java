@@ -216,7 +216,7 @@ class MirrorSettingsTest {
         assertThat(settings.connectorConfigs(A_B).keySet()).containsExactly(
                 "a->b", "a->b.checkpoint", "a->b.heartbeat");
         assertThat(settings.connectorConfig(A_B, MirrorCheckpointConnector.class))
-                .containsEntry("connector.class", MirrorCheckpointConnector.class.getName())
+                .containsEntry("connector.class", StraitCheckpointConnector.class.getName())
                 .containsEntry("group.filter.class", SelectionGroupFilter.class.getName());
         assertThat(settings.connectorConfig(A_B, MirrorHeartbeatConnector.class))
                 .containsEntry("connector.class", MirrorHeartbeatConnector.class.getName());

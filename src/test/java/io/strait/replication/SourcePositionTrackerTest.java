@@ -32,6 +32,20 @@ class SourcePositionTrackerTest {
     }
 
     @Test
+    void aPositionThatGoesBackIsToldApartFromOneThatMovesOn() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id-1", stored(499, "id-1", 0));
+        assertThat(tracker.wentBack(T0, 500)).isFalse();
+        tracker.accept(T0, 500);
+        assertThat(tracker.wentBack(T0, 503)).as("a gap is no step back").isFalse();
+        assertThat(tracker.wentBack(T0, 0)).as("reset to the earliest offset").isTrue();
+        assertThat(tracker.wentBack(T0, 500)).as("the same record again").isTrue();
+        tracker.markStale(T0.topic());
+        assertThat(tracker.wentBack(T0, 0)).as("already held back").isFalse();
+        assertThat(tracker.accept(T0, 0)).isNull();
+    }
+
+    @Test
     void aGapIsLostOnlyWhereTheSourceRemovedItsOffsets() {
         SourcePositionTracker tracker = new SourcePositionTracker();
         tracker.start(T0, "id", stored(99, "id", 0));

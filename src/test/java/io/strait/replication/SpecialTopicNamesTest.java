@@ -50,6 +50,9 @@ class SpecialTopicNamesTest {
         mm2-offsets.b.internal      | false | SKIP internal           | SKIP internal        | SKIP internal           | SKIP internal
         mm2-status.b.internal       | false | SKIP internal           | SKIP internal        | SKIP internal           | SKIP internal
         mm2-metrics.internal        | false | SKIP internal           | SKIP internal        | SKIP internal           | SKIP internal
+        # Strait's failover topics of a link (FailoverTopics)
+        mm2-strait-offset-map.b.internal  | false | SKIP internal     | SKIP internal        | SKIP internal           | SKIP internal
+        mm2-strait-checkpoints.b.internal | false | SKIP internal     | SKIP internal        | SKIP internal           | SKIP internal
         # Kafka's internal names and MirrorMaker 2's default exclusions (DefaultTopicFilter: mm2.*.internal, .*.replica, __.*)
         __consumer_offsets          | false | SKIP internal           | SKIP internal        | SKIP internal           | SKIP internal
         __heartbeats                | false | SKIP internal           | SKIP internal        | SKIP internal           | SKIP internal
@@ -82,6 +85,7 @@ class SpecialTopicNamesTest {
         mm2-offset-syncs_c_internal  | false | SKIP internal          | SKIP internal
         mm2-offset-syncs.c.internal  | false | SKIP internal          | SKIP internal
         mm2-configs.b.internal       | false | SKIP internal          | SKIP internal
+        mm2-strait-offset-map.b.internal  | false | SKIP internal     | SKIP internal
         __consumer_offsets           | false | SKIP internal          | SKIP internal
         # MirrorMaker 2's names under the default separator are user topics here
         b.checkpoints.internal       | false | a_b.checkpoints.internal | SKIP not included

@@ -60,4 +60,26 @@ class StraitMirrorAccessTest {
         assertThat(MirrorSourceConfig.sourceConsumerConfig(props))
                 .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     }
+
+    @Test
+    void readsTheTargetClientsCheckpointTopicAndGroupFilterAsMirrorMakerDoes() throws Exception {
+        Map<String, String> props = taskProps("at-least-once", "");
+        assertThat(StraitMirrorAccess.sourceAlias(props)).isEqualTo("a");
+        assertThat(StraitMirrorAccess.targetProducerConfig(props, "map"))
+                .containsEntry("bootstrap.servers", "b:9092")
+                .hasEntrySatisfying("client.id", id -> assertThat(id.toString()).endsWith("|map"));
+        assertThat(StraitMirrorAccess.targetAdminConfig(props, "admin")).containsEntry("bootstrap.servers", "b:9092");
+        assertThat(StraitMirrorAccess.offsetSyncsReplicationFactor(props)).isEqualTo((short) -1);
+        Topology topology = new TopologyLoader(Map.of()).parse("""
+                strait {
+                  clusters { a { bootstrap-servers = "a:9092" }, b { bootstrap-servers = "b:9092" } }
+                  flows { dr { type = link, source = a, target = b, groups = ["orders-.*"] } }
+                }""", "t.conf");
+        Map<String, String> checkpoint = new MirrorSettings(topology, 2)
+                .connectorConfig(LinkId.parse("a->b"), MirrorCheckpointConnector.class);
+        assertThat(StraitMirrorAccess.checkpointsTopic(checkpoint)).isEqualTo("a.checkpoints.internal");
+        assertThat(StraitMirrorAccess.groupFilter(checkpoint).shouldReplicateGroup("orders-1")).isTrue();
+        assertThat(StraitMirrorAccess.groupFilter(checkpoint).shouldReplicateGroup("billing")).isFalse();
+        assertThat(StraitMirrorAccess.emitCheckpointsInterval(checkpoint)).hasSeconds(10);
+    }
 }
