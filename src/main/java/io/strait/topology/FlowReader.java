@@ -110,10 +110,15 @@ final class FlowReader {
             return List.of(); // reported; its clusters are not looked at
         }
         FlowShape shape = shape(type, flow, origin, where);
-        if (shape == null || tasks == null || refresh == null || delivery == null) {
-            return List.of(); // reported: the topology is refused, and a flow that cannot be read makes no links
+        if (shape == null) {
+            return List.of();
         }
-        return links(shape, name, where, origin, topics, groups, naming, separator, tasks, refresh, delivery, mirror);
+        // A value that cannot be read is reported and set aside, as an unset ${VAR} is: the key takes its
+        // default from reference.conf, so that the checks of the flow's links still run.
+        return links(shape, name, where, origin, topics, groups, naming, separator,
+                tasks != null ? tasks : reader.referenceDefault(TopologySchema.TASKS),
+                refresh != null ? refresh : reader.referenceDefault(TopologySchema.REFRESH_INTERVAL),
+                delivery != null ? delivery : reader.referenceDefault(TopologySchema.DELIVERY), mirror);
     }
 
     private List<LinkSettings> links(FlowShape shape, String name, String where, ConfigOrigin origin,

@@ -2,6 +2,7 @@ package io.strait.topology;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
@@ -30,11 +31,31 @@ import java.util.TreeSet;
 final class SettingReader {
 
     private final Findings findings;
+    /** reference.conf, Strait's defaults. */
+    private final Config reference;
     /** Paths of values whose ${VAR} is not set, already reported. */
     private final Set<String> unset = new LinkedHashSet<>();
 
-    SettingReader(Findings findings) {
+    SettingReader(Findings findings, Config reference) {
         this.findings = findings;
+        this.reference = reference;
+    }
+
+    /** reference.conf, resolved. */
+    static Config reference() {
+        return ConfigFactory.parseResources(SettingReader.class.getClassLoader(), "reference.conf");
+    }
+
+    /** reference.conf's default for a key that has one. */
+    <T> T referenceDefault(TopologySchema.Key<T> key) {
+        if (!key.defaulted()) {
+            throw new IllegalArgumentException(key.name() + " has no default");
+        }
+        try {
+            return key.type().read(reference.getConfig(key.block().defaultsPath), key.name());
+        } catch (SettingType.Invalid e) {
+            throw new IllegalStateException("reference.conf: invalid default for " + key.path() + ": " + e.reason, e);
+        }
     }
 
     /** The value of a key of the schema, or null when it is missing, unset or invalid (then reported). */

@@ -2,7 +2,6 @@ package io.strait.topology;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigResolveOptions;
@@ -58,6 +57,7 @@ final class TopologyReader {
     private final Map<String, String> environment;
     private final PassThroughCheck passThroughCheck;
     private final Findings findings;
+    private final Config reference;
     private final SettingReader reader;
     /** The raw Kafka settings of every cluster, flow and the engine, for the pass-through check. */
     private final List<PassThroughBlock> passThrough = new ArrayList<>();
@@ -66,7 +66,8 @@ final class TopologyReader {
         this.environment = environment;
         this.passThroughCheck = passThroughCheck;
         this.findings = new Findings(description);
-        this.reader = new SettingReader(findings);
+        this.reference = SettingReader.reference();
+        this.reader = new SettingReader(findings, reference);
     }
 
     Topology read(Config parsed) throws TopologyException {
@@ -83,7 +84,6 @@ final class TopologyReader {
     }
 
     private Topology readChecked(Config parsed) throws TopologyException {
-        Config reference = ConfigFactory.parseResources(TopologyReader.class.getClassLoader(), "reference.conf");
         Config env = ConfigValueFactory.fromMap(new HashMap<>(environment)).toConfig();
         Config config = parsed.withFallback(reference).withFallback(env)
                 .resolve(ConfigResolveOptions.noSystem().setAllowUnresolved(true));
