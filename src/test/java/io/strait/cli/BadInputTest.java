@@ -36,7 +36,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  */
 class BadInputTest {
 
-    private static final Path BROKEN = Path.of("src/test/resources/topologies/broken");
+    private static final Path BROKEN = Path.of("src/test/resources/topologies/invalid");
     /** Generous on a busy machine; a refusal takes well under a second. */
     private static final Duration LIMIT = Duration.ofSeconds(20);
     private static final String UNSET = "STRAIT_TEST_SURELY_UNSET_VAR";
@@ -120,6 +120,22 @@ class BadInputTest {
             unclosed-brace.conf             | 1 | 2  | Unclosed {: the file ends before the { of line 2 is closed; add the missing }
             stray-bracket.conf              | 1 | 8  | Expecting close brace } or a comma, got ']'
             include-missing.conf            | 1 | 2  | Cannot include missing.conf: there is no file…missing.conf…drop required(...) if the file may be absent
+            alias-empty.conf                | 1 | 5  | Invalid cluster alias "": an alias prefixes topic names, so it may hold only letters, digits, _ and -
+            alias-space.conf                | 1 | 4  | Invalid cluster alias "a b"…for example a-b
+            alias-dot-unused.conf           | 1 | 6  | Invalid cluster alias "us.east"…(no dots)…for example us-east
+            alias-contains-separator-first-cluster.conf | 1 | 4 | Invalid cluster alias us_east: it contains the separator "_" of flow dr…choose another separator
+            conflicting-mirror.conf         | 1 | 14 | Conflicting flows first (…conflicting-mirror.conf:8) and second both make link a->b but differ in mirror settings [sync.topic.configs.enabled]
+            conflicting-naming-links.conf   | 1 | 9  | Conflicting flows first (…conflicting-naming-links.conf:8) and second both make link a->b but differ in naming (prefix vs identity)
+            identity-ring-of-links.conf     | 1 | 10 | Invalid naming identity for link b->c of flow bc: the link lies on the cycle b->c->a->b
+            unknown-flow-type-ring.conf     | 1 | 9  | Invalid value ring for type of flow round: write one of link, fan-out, fan-in, pipe, bidirectional
+            unset-variables.conf            | 1 | 4  | Unset variable in ${A_BOOTSTRAP}: A_BOOTSTRAP is neither set…${?A_BOOTSTRAP}
+            many-errors.conf                | 1 | 5  | Missing bootstrap-servers for cluster b
+            refused-client-keys.conf        | 1 | 7  | Invalid key bootstrap.servers in kafka-clients of cluster a: Strait sets it; write bootstrap-servers instead
+            refused-mirror-keys.conf        | 1 | 13 | Invalid key tasks.max in the mirror block of flow dr: Strait sets it; write tasks instead
+            syntax-error.conf               | 1 | 8  | Expecting close brace }
+            unknown-flow-key.conf           | 1 | 12 | Unknown key topic in flow dr: known keys are…(did you mean topics?)
+            wrong-type-tasks.conf           | 1 | 12 | Invalid value "many" for tasks of flow dr: write auto or a number of at least 1
+            wrong-type-topics.conf          | 1 | 12 | Invalid value {"a":1} for topics of flow dr: write a list of names such as [a, b]
             """;
 
     @TempDir
