@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +62,10 @@ final class TopologyReader {
     private final SettingReader reader;
     /** The raw Kafka settings of every cluster, flow and the engine, for the pass-through check. */
     private final List<PassThroughBlock> passThrough = new ArrayList<>();
+    /** Clusters reported as invalid (a bad alias): flows naming them are not. */
+    private final Set<String> refusedAliases = new HashSet<>();
+    /** Whether clusters is not an object, or an unset ${VAR}: then no flow's cluster is reported unknown. */
+    private boolean clustersRefused;
 
     TopologyReader(String description, Map<String, String> environment, PassThroughCheck passThroughCheck) {
         this.environment = environment;
@@ -186,11 +191,6 @@ final class TopologyReader {
     }
 
     // ---- clusters ----
-
-    /** Clusters reported as invalid (a bad alias): flows naming them are not. */
-    private final Set<String> refusedAliases = new java.util.HashSet<>();
-    /** Whether clusters is not an object, or an unset ${VAR}: then no flow's cluster is reported unknown. */
-    private boolean clustersRefused;
 
     private SortedMap<String, ClusterSettings> readClusters(Config strait) {
         SortedMap<String, ClusterSettings> clusters = new TreeMap<>();
