@@ -10,6 +10,11 @@ public final class ExitCodes {
     public static final int UNREACHABLE = 2;
     /** Strait failed while running. */
     public static final int FAILURE = 3;
+    /**
+     * {@code status}: the daemon answered, and at least one of its links does not run: STARTING, FAILING or
+     * STOPPED (with {@code --strict}, DEGRADED too). The output says which and why.
+     */
+    public static final int NOT_RUNNING = 4;
 
     private ExitCodes() {
     }

@@ -79,19 +79,20 @@ final class GroupReports {
             uncertainty += row.translation().filter(t -> !t.exact()).map(OffsetMap.Translation::uncertainty).orElse(0L);
             behind += row.behind();
         }
-        out.printf("  with the group's offsets on the target now: %d records read again, %d missed%n",
-                report.reread(), report.missed());
+        out.printf("  with the group's offsets on the target now: %s read again, %d missed%n",
+                Plural.count(report.reread(), "record"), report.missed());
         out.printf("  with MirrorMaker 2's checkpoints: %s%n", mm2Known
-                ? mm2Reread + " records read again, " + mm2Missed + " missed"
+                ? Plural.count(mm2Reread, "record") + " read again, " + mm2Missed + " missed"
                 : "some partitions have no checkpoint");
         out.printf("  with Strait's translation: %s%s%s%n",
-                uncertainty == 0 ? "0 records read again, 0 missed" : "0 missed, at most " + uncertainty
-                        + " records read again (positions recorded while the source was reachable, or a run of the"
+                uncertainty == 0 ? "0 records read again, 0 missed" : "0 missed, at most " + Plural.count(uncertainty, "record")
+                        + " read again (positions recorded while the source was reachable, or a run of the"
                         + " map that is not one-to-one)",
-                duplicates == 0 ? "" : "; " + duplicates + " records after the position were copied twice (a restart"
+                duplicates == 0 ? "" : "; " + Plural.count(duplicates, "record") + " after the position " + (duplicates == 1 ? "was" : "were") + " copied twice (a restart"
                         + " of the link) and are read twice",
-                behind == 0 ? "" : "; " + behind + " records the group consumed on the source were not on the target"
-                        + " yet: they are read again when the link copies them");
+                behind == 0 ? "" : "; " + Plural.count(behind, "record") + " the group consumed on the source "
+                        + (behind == 1 ? "was" : "were") + " not on the target yet: read again when the link copies "
+                        + (behind == 1 ? "it" : "them"));
         if (!report.sourceReachable()) {
             long atRisk = report.rows().stream().mapToLong(Row::atRisk).sum();
             out.printf("  records at risk: %d (the link's lag when the source was last read%s); any the source took"

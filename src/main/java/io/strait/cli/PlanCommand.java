@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,6 +36,14 @@ import java.util.concurrent.Callable;
  * and (unless offline) the clusters' IDs and what each link will replicate from the clusters as
  * they are now. A link that {@code run} would refuse because two of the topology's aliases name one
  * Kafka cluster ({@link SharedClusters}) shows as REFUSED, and the exit code is 1.
+ *
+ * <p>With {@code -o json}, one object on stdout: {@code topology}, {@code clusters}, {@code clusterIds}
+ * and {@code links}, each with {@code link}, {@code source}, {@code target}, {@code flows}, {@code settings}
+ * ({@code worker} and {@code connectors}, secrets hidden; unless {@code --no-settings}), {@code warnings},
+ * {@code refused}, {@code unreachable}, {@code topics} (each source topic: {@code sourceTopic},
+ * {@code partitions}, {@code targetTopic}, {@code targetPartitions} (null when the target does not exist),
+ * {@code replicates}, {@code skipReason}, {@code heartbeats}, {@code configDifferences}) and
+ * {@code configsNotCompared}.
  */
 @Command(name = "plan", description = "Show each link's MirrorMaker 2 settings and what it will replicate.")
 final class PlanCommand implements Callable<Integer> {
@@ -53,6 +62,9 @@ final class PlanCommand implements Callable<Integer> {
             description = "Print each link's effective settings (default: ${DEFAULT-VALUE}).")
     boolean showSettings;
 
+    @Mixin
+    OutputFormat output;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -67,15 +79,23 @@ final class PlanCommand implements Callable<Integer> {
         Map<String, String> clusterIds = Map.of();
         List<SharedClusters.Finding> shared = List.of();
         if (!offline) {
-            new ReplicationPlanner(settings, timeout).plan().forEach(p -> plans.put(p.link(), p));
-            differences.putAll(configDifferences(settings, plans.values()));
-            // The same rule the links apply before they start: aliases of one cluster, by cluster ID.
-            try (ClusterIdentities identities = new ClusterIdentities(topology)) {
-                clusterIds = identities.clusterIds(timeout, timeout);
-                shared = identities.findings(clusterIds);
+            try (Progress progress = Progress.onTerminal(spec.commandLine().getErr())) {
+                progress.step("listing the topics of " + Plural.count(topology.clusters().size(), "cluster"));
+                new ReplicationPlanner(settings, timeout).plan().forEach(p -> plans.put(p.link(), p));
+                differences.putAll(configDifferences(settings, plans.values(), progress));
+                // The same rule the links apply before they start: aliases of one cluster, by cluster ID.
+                progress.step("asking " + Plural.count(topology.clusters().size(), "cluster") + " for their IDs");
+                try (ClusterIdentities identities = new ClusterIdentities(topology)) {
+                    clusterIds = identities.clusterIds(timeout, timeout);
+                    shared = identities.findings(clusterIds);
+                }
             }
         }
-        out.println("Topology " + file + ": " + topology.links().size() + " links between "
+        if (output.json()) {
+            OutputFormat.print(out, json(topology, settings, plans, differences, clusterIds, shared));
+            return exitCode(plans, shared);
+        }
+        out.println("Topology " + file + ": " + Plural.count(topology.links().size(), "link") + " between "
                 + String.join(", ", topology.clusters().keySet()));
         if (!clusterIds.isEmpty()) {
             out.println("Cluster IDs: " + clusterIds.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
@@ -100,11 +120,70 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        return exitCode(plans, shared);
+    }
+
+    private static int exitCode(Map<LinkId, LinkPlan> plans, List<SharedClusters.Finding> shared) {
         if (shared.stream().anyMatch(SharedClusters.Finding::refuses)) {
             return ExitCodes.INVALID_INPUT;
         }
         boolean unreachable = plans.values().stream().anyMatch(p -> p.error().isPresent());
         return unreachable ? ExitCodes.UNREACHABLE : ExitCodes.OK;
+    }
+
+    /** The plan as one JSON object: what the text shows, field by field (see the class comment). */
+    private Map<String, Object> json(Topology topology, MirrorSettings settings, Map<LinkId, LinkPlan> plans,
+                                     Map<LinkId, ConfigDifferences> differences, Map<String, String> clusterIds,
+                                     List<SharedClusters.Finding> shared) {
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("topology", file.toString());
+        json.put("clusters", List.copyOf(topology.clusters().keySet()));
+        json.put("clusterIds", clusterIds.isEmpty() ? null : new java.util.TreeMap<>(clusterIds));
+        List<Map<String, Object>> links = new java.util.ArrayList<>();
+        for (LinkSettings link : topology.links().values()) {
+            Map<String, Object> one = new java.util.LinkedHashMap<>();
+            one.put("link", link.id().toString());
+            one.put("source", link.id().source());
+            one.put("target", link.id().target());
+            one.put("flows", List.copyOf(link.flows()));
+            if (showSettings) {
+                Map<String, Object> linkSettings = new java.util.LinkedHashMap<>();
+                linkSettings.put("worker", MirrorSettings.redacted(settings.workerConfig(link.id())));
+                Map<String, Object> connectors = new java.util.TreeMap<>();
+                settings.connectorConfigs(link.id()).forEach((name, config) -> connectors.put(name, MirrorSettings.redacted(config)));
+                linkSettings.put("connectors", connectors);
+                one.put("settings", linkSettings);
+            }
+            List<SharedClusters.Finding> about = shared.stream().filter(f -> f.links().contains(link.id())).toList();
+            one.put("warnings", about.stream().filter(f -> !f.refuses()).map(SharedClusters.Finding::message).toList());
+            one.put("refused", about.stream().filter(SharedClusters.Finding::refuses).map(SharedClusters.Finding::message)
+                    .findFirst().orElse(null));
+            LinkPlan plan = plans.get(link.id());
+            one.put("unreachable", plan == null ? null : plan.error().orElse(null));
+            ConfigDifferences diff = differences.get(link.id());
+            if (plan != null && plan.error().isEmpty()) {
+                List<Map<String, Object>> topics = new java.util.ArrayList<>();
+                for (TopicPlan topic : plan.topics()) {
+                    Map<String, Object> t = new java.util.LinkedHashMap<>();
+                    t.put("sourceTopic", topic.sourceTopic());
+                    t.put("partitions", topic.partitions());
+                    t.put("targetTopic", topic.targetTopic());
+                    t.put("targetPartitions", topic.targetExists() ? topic.targetPartitions() : null);
+                    t.put("replicates", topic.replicates());
+                    t.put("skipReason", topic.skipReason().orElse(null));
+                    t.put("heartbeats", topic.heartbeats());
+                    t.put("configDifferences", diff == null ? List.of() : diff.byTopic()
+                            .getOrDefault(topic.sourceTopic(), List.of()).stream()
+                            .map(d -> diff.comparison().describe(d, link.id().source(), link.id().target())).toList());
+                    topics.add(t);
+                }
+                one.put("topics", topics);
+                one.put("configsNotCompared", diff == null ? null : diff.error().orElse(null));
+            }
+            links.add(one);
+        }
+        json.put("links", links);
+        return json;
     }
 
     private void printSettings(PrintWriter out, MirrorSettings settings, LinkId link) {
@@ -137,15 +216,19 @@ final class PlanCommand implements Callable<Integer> {
                              java.util.Optional<String> error) {
     }
 
-    private Map<LinkId, ConfigDifferences> configDifferences(MirrorSettings settings, java.util.Collection<LinkPlan> plans) {
+    private Map<LinkId, ConfigDifferences> configDifferences(MirrorSettings settings, java.util.Collection<LinkPlan> plans,
+                                                             Progress progress) {
         Map<LinkId, ConfigDifferences> result = new java.util.TreeMap<>();
         Map<String, Admin> admins = new java.util.HashMap<>();
+        int done = 0;
         try {
             for (LinkPlan plan : plans) {
+                done++;
                 if (plan.error().isPresent()) {
                     continue;
                 }
                 LinkId link = plan.link();
+                progress.step("comparing topic configs of " + link + " (link " + done + " of " + plans.size() + ")");
                 TopicConfigDiff comparison = TopicConfigDiff.of(settings, link);
                 List<TopicPlan> present = plan.replicated().stream().filter(TopicPlan::targetExists).toList();
                 Map<String, List<TopicConfigDiff.Difference>> byTopic = new java.util.TreeMap<>();
@@ -184,10 +267,11 @@ final class PlanCommand implements Callable<Integer> {
             return;
         }
         List<TopicPlan> replicated = plan.replicated();
-        out.println("  Replicates " + replicated.size() + " of " + plan.topics().size() + " source topics:");
+        out.println("  Replicates " + replicated.size() + " of " + Plural.count(plan.topics().size(), "source topic") + ":");
         int width = plan.topics().stream().mapToInt(t -> t.sourceTopic().length()).max().orElse(0);
         for (TopicPlan topic : replicated) {
-            out.printf("    %-" + width + "s  %3d partitions -> %s (%s%s)%n", topic.sourceTopic(), topic.partitions(),
+            out.printf("    %-" + width + "s  %3d %s -> %s (%s%s)%n", topic.sourceTopic(), topic.partitions(),
+                    topic.partitions() == 1 ? "partition " : "partitions",
                     topic.targetTopic(), topic.targetExists() ? "exists, " + target(topic) : "will be created",
                     topic.heartbeats() ? "; MirrorMaker 2's heartbeats, copied whatever the selection" : "");
             if (differences == null) {

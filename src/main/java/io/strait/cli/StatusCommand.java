@@ -14,16 +14,29 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** {@code strait status [--url URL]}: a running daemon's {@code /status} as a table. */
-@Command(name = "status", description = "Show a running daemon's links: state, tasks, lag, problems.")
+/**
+ * {@code strait status [--url URL] [-o json]}: a running daemon's {@code /status} as a table, or as the
+ * daemon sends it. Exit code 0 when every link runs (RUNNING, or DEGRADED: running but not doing its
+ * whole job, as {@code /ready} counts it), {@link ExitCodes#NOT_RUNNING} (4) when any link is STARTING,
+ * FAILING or STOPPED (or DEGRADED, with {@code --strict}), 2 when no daemon answers.
+ */
+@Command(name = "status", description = {"Show a running daemon's links: state, tasks, lag, problems.",
+    "Exit code 0 when every link runs (RUNNING or DEGRADED), 4 when any is STARTING, FAILING or STOPPED",
+    "(or DEGRADED, with --strict), 2 when no daemon answers."})
 final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--url", defaultValue = "http://localhost:8080",
             description = "The daemon's HTTP address (default: ${DEFAULT-VALUE}).")
     URI url;
 
-    @Option(names = "--json", description = "Print /status as the daemon sends it.")
+    @Option(names = "--json", description = "The same as -o json: print /status as the daemon sends it.")
     boolean json;
+
+    @CommandLine.Mixin
+    OutputFormat output;
+
+    @Option(names = "--strict", description = "Exit code 4 for a DEGRADED link too, not only for one that does not run.")
+    boolean strict;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,12 +58,16 @@ final class StatusCommand implements Callable<Integer> {
             throw new UnreachableException("no Strait daemon answers at " + statusUrl + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
-        if (json) {
+        JsonNode status = new ObjectMapper().readTree(body);
+        int exitCode = java.util.stream.StreamSupport.stream(status.path("links").spliterator(), false)
+                .map(l -> l.path("state").asText())
+                .allMatch(state -> state.equals("RUNNING") || (!strict && state.equals("DEGRADED")))
+                ? ExitCodes.OK : ExitCodes.NOT_RUNNING;
+        if (json || output.json()) {
             out.print(body);
             out.flush();
-            return ExitCodes.OK;
+            return exitCode;
         }
-        JsonNode status = new ObjectMapper().readTree(body);
         out.println("Topology " + status.path("topology").asText());
         out.printf("%-24s %-9s %7s %9s  %s%n", "LINK", "STATE", "TASKS", "LAG", "DETAIL");
         for (JsonNode link : status.path("links")) {
@@ -79,8 +96,9 @@ final class StatusCommand implements Callable<Integer> {
             for (JsonNode topic : link.path("topics")) {
                 long lost = topic.path("lostAtSource").asLong();
                 long recreated = topic.path("recreatedAtSource").asLong();
-                out.printf("    %s -> %s: %d partitions, lag %d%s%s%n", topic.path("topic").asText(),
-                        topic.path("target").asText(), topic.path("partitions").asInt(), topic.path("lag").asLong(),
+                int partitions = topic.path("partitions").asInt();
+                out.printf("    %s -> %s: %d partition%s, lag %d%s%s%n", topic.path("topic").asText(),
+                        topic.path("target").asText(), partitions, partitions == 1 ? "" : "s", topic.path("lag").asLong(),
                         lost > 0 ? ", " + lost + (lost == 1 ? " record" : " records") + " lost at the source" : "",
                         recreated > 0 ? ", re-created at the source " + recreated + (recreated == 1 ? " time" : " times") : "");
             }
@@ -91,6 +109,6 @@ final class StatusCommand implements Callable<Integer> {
             out.println("  last reload refused: " + error.asText());
         }
         out.flush();
-        return ExitCodes.OK;
+        return exitCode;
     }
 }

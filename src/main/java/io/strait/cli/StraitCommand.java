@@ -9,14 +9,17 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 
 /** {@code strait}: the one entry point; each job is a sub-command. */
+// scope = INHERIT: every sub-command has -h/--help and -V/--version too, and the exit code list.
 @Command(name = "strait", mixinStandardHelpOptions = true, versionProvider = StraitCommand.Version.class,
+        scope = CommandLine.ScopeType.INHERIT,
         description = "Cross-cluster Kafka replication on MirrorMaker 2.",
         subcommands = {ValidateCommand.class, PlanCommand.class, RunCommand.class, StatusCommand.class, VerifyCommand.class,
             OffsetsCommand.class, FailoverCommand.class, FailbackCommand.class,
-            DemoCommand.class},
+            DemoCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:invalid input (topology, arguments)", "2:cannot reach or start what is needed",
-            "3:failure while running"})
+            "3:failure while running (verify: records lost or mismatched; offsets: records would be missed)",
+            "4:status: some link does not run (STARTING, FAILING, STOPPED; DEGRADED with --strict)"})
 public final class StraitCommand implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -86,12 +89,25 @@ public final class StraitCommand implements Runnable {
         }
     }
 
+    /** {@code strait X, Kafka Y}: X is the Maven project version, written into a resource at build time. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = StraitCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"strait " + (version == null ? "(development build)" : version)
-                + ", Kafka " + org.apache.kafka.common.utils.AppInfoParser.getVersion()};
+            return new String[] {"strait " + version() + ", Kafka " + org.apache.kafka.common.utils.AppInfoParser.getVersion()};
+        }
+
+        /** The project version from {@code io/strait/version.properties} (filtered by Maven's resources plugin). */
+        static String version() {
+            java.util.Properties properties = new java.util.Properties();
+            try (java.io.InputStream in = StraitCommand.class.getResourceAsStream("/io/strait/version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // The resource is in the jar; without it the version is unknown, as below.
+            }
+            String version = properties.getProperty("version", "");
+            return version.isEmpty() || version.startsWith("${") ? "(development build)" : version;
         }
     }
 }

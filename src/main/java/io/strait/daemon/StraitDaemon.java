@@ -128,7 +128,7 @@ public final class StraitDaemon {
             endpoint = InternalEndpoint.start(topology.scaleOut());
         }
         MirrorSettings settings = new MirrorSettings(topology);
-        log.info("Starting {} links of {}: {}", topology.links().size(), topology.source(),
+        log.info("Starting {} of {}: {}", topology.links().size() == 1 ? "1 link" : topology.links().size() + " links", topology.source(),
                 String.join(", ", topology.links().keySet().stream().map(LinkId::toString).toList()));
         for (LinkId id : topology.links().keySet()) {
             startLink(id, settings);
@@ -175,7 +175,8 @@ public final class StraitDaemon {
         } catch (TopologyException e) {
             List<String> errors = e.errors().stream().map(Problem::toString).toList();
             errors.forEach(error -> log.error("Reload refused: {}", error));
-            log.error("Reload of {} refused ({} errors); the running topology is unchanged", file, errors.size());
+            log.error("Reload of {} refused ({}); the running topology is unchanged", file,
+                    errors.size() == 1 ? "1 error" : errors.size() + " errors");
             ReloadState was = reloadState;
             reloadState = new ReloadState(was.reloads(), was.failures() + 1, Optional.of(Instant.now()), errors);
             return;
@@ -249,7 +250,7 @@ public final class StraitDaemon {
             watcher.stop();
         }
         List<LinkReplicator> running = new ArrayList<>(links.values());
-        log.info("Stopping {} links", running.size());
+        log.info("Stopping {}", running.size() == 1 ? "1 link" : running.size() + " links");
         new ArrayList<>(checkpointers.keySet()).forEach(this::stopCheckpointer);
         CompletableFuture.allOf(running.stream()
                 .map(link -> CompletableFuture.runAsync(link::stop))

@@ -91,7 +91,7 @@ public final class FailbackPlanner {
                 neverCopied = Math.max(0, aEnd - t.get().offset());
             }
             if (neverCopied > 0) {
-                notes.add(onATp + ": " + neverCopied + " records on " + to + " never reached " + from
+                notes.add(onATp + ": " + neverCopied + (neverCopied == 1 ? " record" : " records") + " on " + to + " never reached " + from
                         + " (taken before it was lost, not copied in time): the group reads them on " + to);
             }
             rows.add(FailoverPlanner.row(onBTp, onATp, position, Optional.empty(), null, t,
@@ -145,7 +145,7 @@ public final class FailbackPlanner {
             notes.add("group " + group + " has no committed offset on " + from + " for a topic that moves back to " + to);
         }
         if (onA.active()) {
-            notes.add("group " + group + " has " + onA.members() + " active members on " + to
+            notes.add("group " + group + " has " + onA.members() + " active member" + (onA.members() == 1 ? "" : "s") + " on " + to
                     + ": failback refuses to change its offsets there");
         }
         return new FailoverPlanner.Report(from + "->" + to, group, true, onA.stateName(), onA.members(), rows,

@@ -299,7 +299,7 @@ public final class FailoverPlanner {
         committed.keySet().stream().filter(tp -> !targets.containsKey(tp)).forEach(tp ->
                 notes.add(tp + " is not replicated by the link"));
         if (onTarget.active()) {
-            notes.add("group " + group + " has " + onTarget.members() + " active members on " + ends.link().target()
+            notes.add("group " + group + " has " + onTarget.members() + " active member" + (onTarget.members() == 1 ? "" : "s") + " on " + ends.link().target()
                     + ": its offsets there are its own; failover refuses to change them");
         }
         if (rows.stream().anyMatch(r -> r.translation().isEmpty())) {

@@ -395,8 +395,8 @@ public final class LinkReplicator {
         } else if (allRunning && sourceKnown) {
             if (!announcedRunning && sourceTasks > 0) {
                 announcedRunning = true;
-                log.info("Link {} is replicating ({} source tasks) {} ms after start, {} ms after the JVM's",
-                        link, sourceTasks, (System.nanoTime() - startAttemptNanos) / 1_000_000,
+                log.info("Link {} is replicating ({} source task{}) {} ms after start, {} ms after the JVM's",
+                        link, sourceTasks, sourceTasks == 1 ? "" : "s", (System.nanoTime() - startAttemptNanos) / 1_000_000,
                         ManagementFactory.getRuntimeMXBean().getUptime());
             } else if (status.state() == State.FAILING) {
                 log.info("Link {} recovered", link);

@@ -88,18 +88,22 @@ public final class ReplicationVerifier {
         /** One line: {@code a->b: OK}, {@code LAGGING 12 records}, {@code MISMATCH ...}. */
         public String verdictLine() {
             return link + ": " + switch (verdict) {
-                case OK -> "OK (" + partitions.size() + " partitions, " + replicated() + " records, "
-                        + duplicates() + " duplicates)";
-                case LAGGING -> "LAGGING " + lag() + " records (" + replicated() + " replicated, " + duplicates()
-                        + " duplicates)";
-                case LOST -> "LOST " + partitions.stream().mapToLong(PartitionCheck::lostAtSource).sum()
-                        + " records removed at the source before they were copied (" + replicated() + " replicated, "
-                        + lag() + " lagging, " + duplicates() + " duplicates)";
+                case OK -> "OK (" + count(partitions.size(), "partition") + ", " + count(replicated(), "record") + ", "
+                        + count(duplicates(), "duplicate") + ")";
+                case LAGGING -> "LAGGING " + count(lag(), "record") + " (" + replicated() + " replicated, "
+                        + count(duplicates(), "duplicate") + ")";
+                case LOST -> "LOST " + count(partitions.stream().mapToLong(PartitionCheck::lostAtSource).sum(), "record")
+                        + " removed at the source before they were copied (" + replicated() + " replicated, "
+                        + lag() + " lagging, " + count(duplicates(), "duplicate") + ")";
                 case MISMATCH -> "MISMATCH " + partitions.stream().filter(p -> p.verdict() == Verdict.MISMATCH)
                         .map(p -> p.targetTopic() + "-" + p.partition() + ": " + p.problem().orElse(""))
                         .findFirst().orElse("");
                 case UNREACHABLE -> "UNREACHABLE " + error.orElse("");
             };
+        }
+
+        private static String count(long n, String noun) {
+            return n + " " + noun + (n == 1 ? "" : "s");
         }
     }
 
@@ -215,11 +219,12 @@ public final class ReplicationVerifier {
             verdict = Verdict.MISMATCH;
         } else if (position.isPresent() && nextOffset <= position.getAsLong()) {
             long missing = expected.length - next - countAbove(sourceRead.offsets(), position.getAsLong());
-            problem = Optional.of(missing + " records up to source offset " + position.getAsLong()
-                    + " are committed as replicated but missing on the target");
+            problem = Optional.of((missing == 1 ? "1 record" : missing + " records") + " up to source offset "
+                    + position.getAsLong() + (missing == 1 ? " is" : " are") + " committed as replicated but missing on the target");
             verdict = Verdict.MISMATCH;
         } else if (lostAtSource > 0) {
-            problem = Optional.of(lostAtSource + " records were removed at the source before the link copied them");
+            problem = Optional.of((lostAtSource == 1 ? "1 record was" : lostAtSource + " records were")
+                    + " removed at the source before the link copied them");
             verdict = Verdict.LOST;
         } else if (next < expected.length) {
             verdict = Verdict.LAGGING;

@@ -268,7 +268,8 @@ public class StraitSourceTask extends MirrorSourceTask {
                             gap.from() + lost, lost);
                 } else {
                     log.warn("Link {}: source offsets {} to {} of {} were removed at the source before they were"
-                            + " copied ({} records lost)", link, gap.from(), gap.from() + lost - 1, gap.partition(), lost);
+                            + " copied ({} lost)", link, gap.from(), gap.from() + lost - 1, gap.partition(),
+                            lost == 1 ? "1 record" : lost + " records");
                 }
             }
         }

@@ -109,13 +109,13 @@ class SelectionIT {
             assertThat(plan.exitCode()).as(plan.toString()).isZero();
             assertThat(section(plan.out(), "Link a->b")).as(plan.toString())
                     .containsPattern("orders +3 partitions -> a\\.orders \\(exists, 3 partitions\\)")
-                    .containsPattern("heartbeats +1 partitions -> a\\.heartbeats \\(exists")
+                    .containsPattern("heartbeats +1 partition +-> a\\.heartbeats \\(exists")
                     .containsPattern("payments\\.heartbeats +skipped: not included")
                     .containsPattern("c\\.heartbeats +skipped: not included")
                     .containsPattern("b\\.heartbeats +skipped: cycle");
             assertThat(section(plan.out(), "Link a->c")).as(plan.toString())
-                    .containsPattern("payments\\.heartbeats +1 partitions -> payments\\.heartbeats \\(exists, 1 partition\\)")
-                    .containsPattern("b\\.heartbeats +1 partitions -> a\\.b\\.heartbeats \\(exists")
+                    .containsPattern("payments\\.heartbeats +1 partition +-> payments\\.heartbeats \\(exists, 1 partition\\)")
+                    .containsPattern("b\\.heartbeats +1 partition +-> a\\.b\\.heartbeats \\(exists")
                     .containsPattern("c\\.heartbeats +skipped: not included");
         }
     }
