@@ -256,6 +256,9 @@ class HelmChartTest {
         "secretMounts:\n  West_Tls:\n    secretName: s",       // not a volume name (a DNS label)
         "secretMounts:\n  west:\n    secretName: s\n    mountPath: etc/west", // a relative path
         "env:\n  - name: EAST_BOOTSTRAP\n    value: 9092",      // a number where Kubernetes needs a string
+        "logging:\n  format: xml",                             // not text or json
+        "logging:\n  level: LOUD",                             // not a log level
+        "logging:\n  levle: DEBUG",                            // a typo
     })
     void theSchemaRefusesUnknownKeysAndWrongTypes(String badValues) {
         Path file = write("bad.yaml", badValues + "\n");
@@ -341,6 +344,9 @@ class HelmChartTest {
                 String.valueOf(values.get("internalPort")));
         assertThat(env.get("STRAIT_OPTS")).containsEntry("value", values.get("javaOpts"));
         assertThat((String) env.get("STRAIT_OPTS").get("value")).contains("-XX:MaxRAMPercentage=");
+        assertThat(env.get("STRAIT_LOG_FORMAT")).containsEntry("value", path(values, "logging.format"));
+        assertThat(env.get("STRAIT_LOG_LEVEL")).containsEntry("value", path(values, "logging.level"));
+        assertThat(env.get("STRAIT_KAFKA_LOG_LEVEL")).containsEntry("value", path(values, "logging.kafkaLevel"));
         for (Map.Entry<String, Object> secret : map(values.get("secretEnv")).entrySet()) {
             Map<String, Object> ref = map(secret.getValue());
             assertThat(env.get(secret.getKey())).as("env " + secret.getKey()).doesNotContainKey("value");
@@ -487,6 +493,9 @@ class HelmChartTest {
         env.put("STRAIT_ADVERTISED_HOST", "10.1.2.3");
         env.put("STRAIT_SCALE_OUT", "true");
         env.put("STRAIT_OPTS", String.valueOf(values.getOrDefault("javaOpts", "")));
+        env.put("STRAIT_LOG_FORMAT", String.valueOf(path(values, "logging.format")));
+        env.put("STRAIT_LOG_LEVEL", String.valueOf(path(values, "logging.level")));
+        env.put("STRAIT_KAFKA_LOG_LEVEL", String.valueOf(path(values, "logging.kafkaLevel")));
         for (Object entry : list(values.get("env"))) {
             Map<String, Object> var = map(entry);
             env.put((String) var.get("name"), var.containsKey("value") ? (String) var.get("value") : "from-valueFrom");
