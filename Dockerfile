@@ -9,16 +9,45 @@
 #   docker run --rm -p 8080:8080 -v "$PWD/my-topology:/etc/strait:ro" strait
 #
 # The Helm chart (helm/strait) mounts its ConfigMap there.
+#
+# For a release, pin the base image by digest and stamp the commit and the time (OCI labels below):
+#
+#   digest=$(docker buildx imagetools inspect eclipse-temurin:17-jre --format '{{json .Manifest.Digest}}' | tr -d '"')
+#   docker build --build-arg BASE_IMAGE="eclipse-temurin:17-jre@$digest" \
+#     --build-arg REVISION="$(git rev-parse HEAD)" --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t strait .
+
+# The Java 17 runtime. Not pinned by digest here: the machines this file is written and tested on
+# have no container engine and no access to a container registry, so no digest could be read and
+# checked, and a digest copied from elsewhere could name another image or a single architecture.
+# Pass BASE_IMAGE=eclipse-temurin:17-jre@sha256:... (above) to pin it.
+ARG BASE_IMAGE=eclipse-temurin:17-jre
+# Strait's version: keep it equal to pom.xml's (DockerfileTest checks).
+ARG VERSION=0.1.0-SNAPSHOT
+ARG REVISION=""
+ARG CREATED=""
 
 # Stage 1: unpack the distribution (ADD extracts a local tar.gz) to a fixed path.
-FROM eclipse-temurin:17-jre AS unpack
+FROM ${BASE_IMAGE} AS unpack
 ADD target/strait-*-dist.tar.gz /unpack/
 RUN set -- /unpack/strait-*; \
     if [ "$#" -ne 1 ]; then echo "Expected one distribution in target/, found: $*; run mvn clean package" >&2; exit 1; fi; \
     mv "$1" /opt/strait
 
 # Stage 2: the image. The files belong to root and are read-only for Strait's user.
-FROM eclipse-temurin:17-jre
+FROM ${BASE_IMAGE}
+ARG BASE_IMAGE
+ARG VERSION
+ARG REVISION
+ARG CREATED
+# OCI image annotations (github.com/opencontainers/image-spec, annotations.md).
+LABEL org.opencontainers.image.title="Strait" \
+      org.opencontainers.image.description="Cross-cluster Kafka replication on MirrorMaker 2 and Kafka Connect" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.documentation="/opt/strait/README.md" \
+      org.opencontainers.image.base.name="${BASE_IMAGE}"
 RUN groupadd --system --gid 10001 strait \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin strait
 COPY --from=unpack /opt/strait /opt/strait

@@ -50,7 +50,51 @@ class DistributionIT {
         assertThat(home.resolve("config/log4j2.properties"))
                 .hasSameTextualContentAs(Project.dir().resolve("src/main/resources/log4j2.properties"));
         assertThat(names(home.resolve("topologies"))).isNotEmpty().isEqualTo(names(Project.dir().resolve("topologies")));
-        assertThat(names(home)).containsExactlyInAnyOrder("bin", "config", "lib", "topologies", "README.md");
+        assertThat(home.resolve("CHANGELOG.md")).hasSameTextualContentAs(Project.dir().resolve("CHANGELOG.md"));
+        assertThat(home.resolve("LICENSE")).hasSameTextualContentAs(Project.dir().resolve("LICENSE"));
+        assertThat(names(home)).containsExactlyInAnyOrder("bin", "config", "lib", "topologies", "share", "sbom",
+                "README.md", "CHANGELOG.md", "LICENSE");
+    }
+
+    @Test
+    void shipsACompletionScriptThatKnowsEveryCommand() {
+        Path script = home.resolve("share/bash-completion/completions/strait");
+        assertThat(script).isRegularFile();
+        // Sourced by a real bash: it registers a completion for strait that offers the commands.
+        ProcessResult result = ProcessResult.run(home, Map.of(), TIMEOUT, List.of("bash", "-c", String.join("; ",
+                "source share/bash-completion/completions/strait", "complete -p strait",
+                "COMP_WORDS=(strait '') COMP_CWORD=1 COMP_LINE='strait ' COMP_POINT=7",
+                "_complete_strait strait '' strait", "printf '%s\\n' \"${COMPREPLY[@]}\"")));
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).as(result.toString()).contains("complete -o default -F _complete_strait strait")
+                .contains("validate", "plan", "run", "status", "verify", "offsets", "failover", "failback", "help");
+    }
+
+    @Test
+    void shipsAManPagePerCommand() throws IOException {
+        assertThat(names(home.resolve("share/man/man1"))).containsExactlyInAnyOrder("strait.1", "strait-validate.1",
+                "strait-plan.1", "strait-run.1", "strait-status.1", "strait-verify.1", "strait-offsets.1",
+                "strait-failover.1", "strait-failback.1", "strait-demo.1", "strait-help.1");
+        String status = Files.readString(home.resolve("share/man/man1/strait-status.1"));
+        assertThat(status).contains(".TH \"STRAIT\\-STATUS\" \"1\"").contains("Strait " + Project.version().replace("-", "\\-"))
+                .contains("\\-\\-output").contains("\\-\\-strict");
+    }
+
+    @Test
+    void shipsACycloneDxSbomOfLib() throws IOException {
+        Path sbom = home.resolve("sbom/strait-" + Project.version() + ".cdx.json");
+        com.fasterxml.jackson.databind.JsonNode bom = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sbom.toFile());
+        assertThat(bom.path("bomFormat").asText()).isEqualTo("CycloneDX");
+        assertThat(bom.path("metadata").path("component").path("name").asText()).isEqualTo("strait");
+        assertThat(bom.path("metadata").path("component").path("version").asText()).isEqualTo(Project.version());
+        List<String> components = new ArrayList<>();
+        bom.path("components").forEach(c -> components.add(c.path("name").asText() + "-" + c.path("version").asText() + ".jar"));
+        // Every jar of lib/ but Strait's own is a component, and nothing that lib/ leaves out (the test brokers).
+        List<String> jars = new ArrayList<>(names(home.resolve("lib")));
+        jars.remove("strait-" + Project.version() + ".jar");
+        assertThat(components).containsAll(jars);
+        assertThat(components).noneMatch(n -> n.startsWith("kafka_2.13") || n.startsWith("kafka-test-common")
+                || n.startsWith("junit") || n.startsWith("picocli-codegen"));
     }
 
     @Test
