@@ -165,6 +165,11 @@ class CliConventionsTest {
                     .contains("\rstrait: asking 2 clusters for their IDs (").endsWith("\r\033[K");
             assertThat(shown.out()).as("stdout holds only the plan").doesNotContain("\r").doesNotContain("strait: ")
                     .contains("Link east->west (flow dr)").contains("UNREACHABLE");
+            CommandResult verify = CommandResult.run("verify", "--timeout", "2s", "-o", "json", file.toString());
+            assertThat(verify.err()).as(verify.toString()).contains("\rstrait: asking 2 clusters for their IDs (")
+                    .contains("\rstrait: verifying 1 link: reading every record of the replicated topics (")
+                    .endsWith("\r\033[K");
+            assertThat(JSON.readTree(verify.out()).path("links").get(0).path("verdict").asText()).isEqualTo("UNREACHABLE");
         } finally {
             if (was == null) {
                 System.clearProperty(Progress.PROPERTY);
