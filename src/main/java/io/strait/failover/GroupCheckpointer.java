@@ -1,5 +1,6 @@
 package io.strait.failover;
 
+import io.strait.replication.ClientConfigs;
 import io.strait.replication.MirrorSettings;
 import io.strait.topology.LinkId;
 import org.apache.kafka.clients.admin.Admin;
@@ -295,10 +296,8 @@ public final class GroupCheckpointer implements AutoCloseable {
     }
 
     private void createTopic() {
-        Map<String, Object> config = io.strait.replication.ReplicationPlanner.adminConfig(
-                settings.topology().cluster(link.target()), TIMEOUT);
-        config.put("client.id", "strait-checkpoints-" + link);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin = Admin.create(ClientConfigs.admin(settings.topology().cluster(link.target()),
+                "strait-checkpoints-" + link, TIMEOUT))) {
             StraitMirrorAccess.createSinglePartitionCompactedTopic(FailoverTopics.checkpoints(link.source()),
                     StraitMirrorAccess.checkpointsReplicationFactor(ends.checkpointConfig()), admin);
         }
@@ -306,13 +305,8 @@ public final class GroupCheckpointer implements AutoCloseable {
 
     private KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
-            Map<String, Object> config = new HashMap<>(settings.topology().cluster(link.target()).kafkaClients());
-            config.put("bootstrap.servers", settings.topology().cluster(link.target()).bootstrapServers());
-            config.put("client.id", "strait-checkpoints-" + link);
-            config.put("acks", "all");
-            config.put("enable.idempotence", "true");
-            config.put("linger.ms", 20);
-            producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+            producer = new KafkaProducer<>(ClientConfigs.producer(settings.topology().cluster(link.target()),
+                    "strait-checkpoints-" + link), new ByteArraySerializer(), new ByteArraySerializer());
         }
         return producer;
     }

@@ -4,7 +4,6 @@ import io.strait.topology.ClusterSettings;
 import io.strait.topology.LinkId;
 import io.strait.topology.SharedClusters;
 import io.strait.topology.Topology;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaFuture;
 
@@ -181,10 +180,8 @@ public final class ClusterIdentities implements AutoCloseable {
 
     private Admin admin(String alias, ClusterSettings cluster) {
         return admins.computeIfAbsent(alias, a -> {
-            Map<String, Object> config = ReplicationPlanner.adminConfig(cluster, ADMIN_TIMEOUT);
-            config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "strait-cluster-id-" + a);
             adminFor.put(a, cluster);
-            return Admin.create(config);
+            return Admin.create(ClientConfigs.admin(cluster, "strait-cluster-id-" + a, ADMIN_TIMEOUT));
         });
     }
 

@@ -4,7 +4,6 @@ import io.strait.topology.ClusterSettings;
 import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.connect.mirror.MirrorConnectorConfig;
@@ -195,11 +194,6 @@ public final class ReplicationPlanner {
 
     /** Settings for an admin client of the cluster that gives up after {@code timeout}. */
     public static Map<String, Object> adminConfig(ClusterSettings cluster, Duration timeout) {
-        Map<String, Object> config = ConfigProviders.clientConfig(cluster);
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "strait-planner-" + cluster.alias());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
-        return config;
+        return ClientConfigs.admin(cluster, "strait-planner-" + cluster.alias(), timeout);
     }
 }
