@@ -1,7 +1,6 @@
 package io.strait.replication;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strait.replication.PartitionComparison.Records;
 import io.strait.replication.ReplicationPlanner.LinkPlan;
 import io.strait.replication.ReplicationPlanner.TopicPlan;
 import io.strait.topology.ClusterSettings;
@@ -14,8 +13,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.connect.mirror.MirrorSourceConnector;
-import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +34,10 @@ import java.util.concurrent.TimeUnit;
  * that arrive again (at-least-once re-deliveries) are counted as duplicates. A record missing
  * below the position the link has committed (the source offset MirrorMaker 2 records as
  * replicated) is loss: MISMATCH. Records above it are not replicated yet: LAGGING.
+ * <p>
+ * This class reads: the plan ({@link ReplicationPlanner}), the committed positions
+ * ({@link CommittedSourceOffsets}, Connect's offsets API without a running link) and every record of
+ * both partitions. The verdict is {@link PartitionComparison}'s, a pure function.
  */
 public final class ReplicationVerifier {
 
@@ -107,9 +106,6 @@ public final class ReplicationVerifier {
         }
     }
 
-    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> MAP =
-            new com.fasterxml.jackson.core.type.TypeReference<>() { };
-
     private final MirrorSettings settings;
     private final Duration timeout;
 
@@ -136,7 +132,17 @@ public final class ReplicationVerifier {
 
     private LinkReport verifyLink(LinkPlan plan, Optional<String> onlyTopic) {
         LinkId link = plan.link();
-        Map<TopicPartition, SourceOffset> positions = committedPositions(link);
+        Map<TopicPartition, SourceOffset> positions;
+        try {
+            positions = CommittedSourceOffsets.read(settings, link, timeout);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            return new LinkReport(link, Verdict.UNREACHABLE, List.of(), Optional.of("cannot read the positions the link"
+                    + " committed on " + link.target() + ": " + root.getClass().getSimpleName() + ": " + root.getMessage()));
+        }
         Map<String, String> topicIds = topicIds(settings.topology().cluster(link.source()),
                 plan.replicated().stream().map(TopicPlan::sourceTopic).toList());
         List<PartitionCheck> checks = new ArrayList<>();
@@ -167,120 +173,19 @@ public final class ReplicationVerifier {
     private PartitionCheck compare(LinkId link, TopicPartition source, TopicPartition target, boolean targetExists,
                                    OptionalLong position, long lostAtSource) {
         ClusterSettings sourceCluster = settings.topology().cluster(link.source());
-        Read sourceRead = read(sourceCluster, source, IsolationLevel.READ_COMMITTED);
-        Read targetRead = targetExists ? read(settings.topology().cluster(link.target()), target, IsolationLevel.READ_COMMITTED)
-                : new Read(new long[0], new long[0], 0);
+        Records sourceRead = read(sourceCluster, source, IsolationLevel.READ_COMMITTED);
+        Records targetRead = targetExists ? read(settings.topology().cluster(link.target()), target,
+                IsolationLevel.READ_COMMITTED) : Records.NONE;
         // Records of aborted transactions never existed for the source's consumers; a copy of one on
         // the target is a record invented. Only read when the committed read shows offset gaps.
-        Map<Long, Long> aborted = sourceRead.hasGaps()
-                ? aborted(sourceRead, read(sourceCluster, source, IsolationLevel.READ_UNCOMMITTED)) : Map.of();
-        long[] expected = sourceRead.fingerprints();
-        Set<Long> seen = new HashSet<>();
-        int next = 0;
-        long duplicates = 0;
-        long older = 0;
-        Optional<String> problem = Optional.empty();
-        long[] got = targetRead.fingerprints();
-        for (int i = 0; i < got.length; i++) {
-            // A committed record first: an aborted one may have had the same content (a transaction
-            // retried by its producer).
-            Long abortedAt = aborted.get(got[i]);
-            if (next < expected.length && got[i] == expected[next]) {
-                seen.add(got[i]);
-                next++;
-            } else if (seen.contains(got[i])) {
-                duplicates++;
-            } else if (abortedAt != null) {
-                problem = Optional.of("target offset " + targetRead.offsets()[i] + " holds a record of an aborted"
-                        + " transaction (source offset " + abortedAt + ")");
-                break;
-            } else if (next == 0) {
-                // Before the copy of the source's oldest record: the source no longer has it.
-                older++;
-            } else {
-                problem = Optional.of("target offset " + targetRead.offsets()[i] + " holds a record that is not the"
-                        + " next one of the source (source offset " + sourceRead.offsets()[next] + ")");
-                break;
-            }
-        }
-        if (problem.isEmpty() && next == 0 && older > 0) {
-            // Nothing of the source was found: the leading records were not older ones after all,
-            // unless the source holds nothing the link has committed.
-            boolean committedSomething = position.isPresent() && expected.length > 0
-                    && sourceRead.offsets()[0] <= position.getAsLong();
-            if (committedSomething) {
-                problem = Optional.of("target offset " + targetRead.offsets()[0] + " holds a record that is not the"
-                        + " next one of the source (source offset " + sourceRead.offsets()[0] + ")");
-            }
-        }
-        long nextOffset = next < expected.length ? sourceRead.offsets()[next] : sourceRead.end();
-        Verdict verdict;
-        if (problem.isPresent()) {
-            verdict = Verdict.MISMATCH;
-        } else if (position.isPresent() && nextOffset <= position.getAsLong()) {
-            long missing = expected.length - next - countAbove(sourceRead.offsets(), position.getAsLong());
-            problem = Optional.of((missing == 1 ? "1 record" : missing + " records") + " up to source offset "
-                    + position.getAsLong() + (missing == 1 ? " is" : " are") + " committed as replicated but missing on the target");
-            verdict = Verdict.MISMATCH;
-        } else if (lostAtSource > 0) {
-            problem = Optional.of((lostAtSource == 1 ? "1 record was" : lostAtSource + " records were")
-                    + " removed at the source before the link copied them");
-            verdict = Verdict.LOST;
-        } else if (next < expected.length) {
-            verdict = Verdict.LAGGING;
-        } else {
-            verdict = Verdict.OK;
-        }
-        return new PartitionCheck(source.topic(), target.topic(), source.partition(), expected.length, got.length,
-                next, duplicates, position, older, lostAtSource, verdict, problem);
-    }
-
-    private static long countAbove(long[] offsets, long position) {
-        long n = 0;
-        for (long offset : offsets) {
-            if (offset > position) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Fingerprints of the records the uncommitted read has and the committed one lacks, with their source offsets. */
-    private static Map<Long, Long> aborted(Read committed, Read uncommitted) {
-        Set<Long> kept = new HashSet<>();
-        for (long offset : committed.offsets()) {
-            kept.add(offset);
-        }
-        Map<Long, Long> aborted = new HashMap<>();
-        for (int i = 0; i < uncommitted.offsets().length; i++) {
-            if (!kept.contains(uncommitted.offsets()[i])) {
-                aborted.putIfAbsent(uncommitted.fingerprints()[i], uncommitted.offsets()[i]);
-            }
-        }
-        return aborted;
-    }
-
-    /** A partition read whole: each record's offset and fingerprint, and the end offset. */
-    private record Read(long[] offsets, long[] fingerprints, long end) {
-        /** True when some offset below the end has no record (transaction markers, aborted records, compaction). */
-        boolean hasGaps() {
-            for (int i = 1; i < offsets.length; i++) {
-                if (offsets[i] != offsets[i - 1] + 1) {
-                    return true;
-                }
-            }
-            return offsets.length > 0 && offsets[offsets.length - 1] != end - 1;
-        }
+        Map<Long, Long> aborted = sourceRead.hasGaps() ? PartitionComparison.aborted(sourceRead,
+                read(sourceCluster, source, IsolationLevel.READ_UNCOMMITTED)) : Map.of();
+        return PartitionComparison.compare(source, target, sourceRead, targetRead, aborted, position, lostAtSource);
     }
 
     /** Every record of the partition as a fingerprint of key, value, headers and timestamp. */
-    private Read read(ClusterSettings cluster, TopicPartition tp, IsolationLevel isolation) {
-        Map<String, Object> config = ConfigProviders.clientConfig(cluster);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-" + cluster.alias());
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
+    private Records read(ClusterSettings cluster, TopicPartition tp, IsolationLevel isolation) {
+        Map<String, Object> config = ClientConfigs.reader(cluster, "strait-verify-" + cluster.alias(), timeout, isolation);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -305,7 +210,7 @@ public final class ReplicationVerifier {
                     }
                 }
             }
-            return new Read(Arrays.copyOf(offsets, count), Arrays.copyOf(fingerprints, count), end);
+            return new Records(Arrays.copyOf(offsets, count), Arrays.copyOf(fingerprints, count), end);
         }
     }
 
@@ -315,7 +220,7 @@ public final class ReplicationVerifier {
         if (topics.isEmpty()) {
             return ids;
         }
-        try (Admin admin = Admin.create(ReplicationPlanner.adminConfig(cluster, timeout))) {
+        try (Admin admin = Admin.create(ClientConfigs.admin(cluster, "strait-verify-" + cluster.alias(), timeout))) {
             admin.describeTopics(topics).topicNameValues().forEach((topic, future) -> {
                 try {
                     ids.put(topic, future.get(timeout.toMillis(), TimeUnit.MILLISECONDS).topicId().toString());
@@ -350,61 +255,5 @@ public final class ReplicationVerifier {
             digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
             digest.update(bytes);
         }
-    }
-
-    /**
-     * The source offsets the link's MirrorSourceConnector has committed, read from its Connect
-     * offsets topic on the target cluster (the daemon need not be running).
-     */
-    Map<TopicPartition, SourceOffset> committedPositions(LinkId link) {
-        String topic = settings.workerConfig(link).get(DistributedConfig.OFFSET_STORAGE_TOPIC_CONFIG);
-        String connector = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
-        ClusterSettings target = settings.topology().cluster(link.target());
-        Map<String, Object> config = ConfigProviders.clientConfig(target);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "strait-verify-offsets");
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<TopicPartition, SourceOffset> positions = new HashMap<>();
-        ObjectMapper json = new ObjectMapper();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            if (partitions.isEmpty()) {
-                return positions;
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos() * 3;
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))
-                    && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() == null) {
-                        continue;
-                    }
-                    JsonNode key = json.readTree(record.key());
-                    if (!key.isArray() || key.size() != 2 || !connector.equals(key.get(0).asText())) {
-                        continue;
-                    }
-                    JsonNode partition = key.get(1);
-                    TopicPartition tp = new TopicPartition(partition.path("topic").asText(),
-                            partition.path("partition").asInt());
-                    if (record.value() == null) {
-                        positions.remove(tp);
-                    } else {
-                        SourceOffset.from(json.readValue(record.value(), MAP))
-                                .ifPresentOrElse(o -> positions.put(tp, o), () -> positions.remove(tp));
-                    }
-                }
-            }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            return positions;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable offset in " + topic, e);
-        }
-        return positions;
     }
 }
