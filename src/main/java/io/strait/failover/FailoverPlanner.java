@@ -195,27 +195,11 @@ public final class FailoverPlanner {
         Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
         Map<String, Map<TopicPartition, Instant>> committedAt = new HashMap<>();
         for (String group : groups) {
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            Map<TopicPartition, Instant> at = new HashMap<>();
-            if (sourceUp) {
-                offsets.putAll(onSource.get(group).offsets());
-            } else {
-                stored().of(group).forEach((tp, c) -> {
-                    offsets.put(tp, c.upstream());
-                    at.put(tp, c.at());
-                });
-                mm2().getOrDefault(group, Map.of()).values().forEach(c -> ends.sourceTopic(c.target().topic())
-                        .ifPresent(sourceTopic -> {
-                            TopicPartition tp = new TopicPartition(sourceTopic, c.target().partition());
-                            Instant strait = at.get(tp);
-                            if (strait == null || c.at().isAfter(strait)) {
-                                offsets.put(tp, c.upstream());
-                                at.put(tp, c.at());
-                            }
-                        }));
-            }
-            committed.put(group, offsets);
-            committedAt.put(group, at);
+            GroupPositions.Recorded positions = sourceUp
+                    ? new GroupPositions.Recorded(new HashMap<>(onSource.get(group).offsets()), new HashMap<>())
+                    : GroupPositions.lastRecorded(stored().of(group), mm2().getOrDefault(group, Map.of()), ends::sourceTopic);
+            committed.put(group, positions.offsets());
+            committedAt.put(group, positions.at());
         }
         Set<TopicPartition> sources = new HashSet<>();
         committed.values().forEach(o -> sources.addAll(o.keySet()));
@@ -265,35 +249,14 @@ public final class FailoverPlanner {
             long c = committed.get(source);
             Long start = starts.get(target);
             Long end = endsOn.get(target);
-            Optional<OffsetMap.Translation> translation;
-            GroupCheckpoint checkpointed = checkpoints.get(source);
-            if (sourceUp && reuseExact && checkpointed != null && checkpointed.upstream() == c && checkpointed.exact()) {
-                translation = Optional.of(new OffsetMap.Translation(checkpointed.downstream(), true, 0, 0,
-                        "Strait's checkpoint of " + checkpointed.at()));
-            } else if (sourceUp) {
-                translation = offsetMap.toTarget(source, c, Optional.ofNullable(topicIds.get(source.topic())),
-                        OptionalLong.empty(), Optional.of(ends.sourceCounter()));
-            } else {
-                GroupCheckpoint stored = checkpointed;
-                if (stored != null && stored.upstream() == c) {
-                    translation = Optional.of(new OffsetMap.Translation(stored.downstream(), stored.exact(),
-                            stored.uncertainty(), 0, "Strait's checkpoint of " + stored.at()));
-                } else {
-                    translation = offsetMap.toTarget(source, c, offsetMap.latestTopicId(source), OptionalLong.empty(),
-                            Optional.empty());
-                }
-            }
-            long behind = 0;
-            if (translation.isPresent() && end != null && translation.get().offset() > end) {
-                behind = translation.get().offset() - end;
-                OffsetMap.Translation t = translation.get();
-                translation = Optional.of(new OffsetMap.Translation(end, t.exact(), t.uncertainty(), t.duplicates(),
-                        t.basis() + ", at the target's end"));
-            }
+            GroupPositions.Clamped translation = GroupPositions.clampToEnd(GroupPositions.translate(source, c,
+                    checkpoints.get(source), sourceUp, reuseExact, offsetMap, Optional.ofNullable(topicIds.get(source.topic())),
+                    sourceUp ? Optional.of(ends.sourceCounter()) : Optional.empty()), end);
             OptionalLong groupOffset = onTarget.offsets().containsKey(target)
                     ? OptionalLong.of(onTarget.offsets().get(target)) : OptionalLong.empty();
-            rows.add(row(source, target, c, Optional.ofNullable(committedAt.get(source)), mm2.get(target), translation,
-                    groupOffset, start == null ? 0 : start, end == null ? 0 : end, behind, onTarget.active(),
+            rows.add(row(source, target, c, Optional.ofNullable(committedAt.get(source)), mm2.get(target),
+                    translation.translation(), groupOffset, start == null ? 0 : start, end == null ? 0 : end,
+                    translation.behind(), onTarget.active(),
                     sourceUp ? 0 : round.map(r -> r.atRisk(source)).orElse(0L)));
         }
         committed.keySet().stream().filter(tp -> !targets.containsKey(tp)).forEach(tp ->
@@ -410,11 +373,5 @@ public final class FailoverPlanner {
             return (s / 60) + "m" + (s % 60) + "s";
         }
         return (s / 3600) + "h" + (s % 3600 / 60) + "m";
-    }
-
-    static Set<TopicPartition> sources(Report report) {
-        Set<TopicPartition> sources = new HashSet<>();
-        report.rows().forEach(r -> sources.add(r.source()));
-        return sources;
     }
 }
