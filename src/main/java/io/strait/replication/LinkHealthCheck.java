@@ -3,23 +3,12 @@ package io.strait.replication;
 import io.strait.topology.LinkId;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
-import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.connect.mirror.GroupFilter;
-import org.apache.kafka.connect.mirror.MirrorCheckpointConfig;
-import org.apache.kafka.connect.mirror.MirrorCheckpointConnector;
-import org.apache.kafka.connect.mirror.MirrorConnectorConfig;
 import org.apache.kafka.connect.mirror.MirrorSourceConfig;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
-import org.apache.kafka.connect.mirror.TopicFilter;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +53,7 @@ import java.util.concurrent.TimeoutException;
  * (a refresh or sync interval, plus two probes), so that a new partition or config on the source
  * is not reported while MirrorMaker 2 is about to copy it. Checks run on their own thread, one
  * round at a time, with the link's probe admin clients; nothing here blocks the link's supervisor.
+ * The checkpoint connector's own check, which lists the source's groups, is {@link CheckpointTaskCheck}.
  */
 public final class LinkHealthCheck implements AutoCloseable {
 
@@ -71,8 +61,6 @@ public final class LinkHealthCheck implements AutoCloseable {
     /** Added to MirrorMaker 2's own interval before a finding is reported: two probes of the supervisor. */
     static final Duration SLACK = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
-    /** Listing a large source's groups may take long: Strait waits longer than for other calls. */
-    private static final Duration GROUPS_TIMEOUT = Duration.ofSeconds(30);
 
     /** Why a link is degraded; {@link #label()} is the bounded {@code reason} label of the metric. */
     public enum Reason {
@@ -117,19 +105,12 @@ public final class LinkHealthCheck implements AutoCloseable {
     private final TopicConfigDiff configs;
     private final Duration refreshInterval;
     private final String sourceConnector;
-    private final String checkpointConnector;
-    private final boolean checkpointsEnabled;
-    private final GroupFilter groupFilter;
-    private final TopicFilter checkpointTopicFilter;
+    private final CheckpointTaskCheck checkpointTasks;
     private final ExecutorService executor;
 
     private final Map<String, Instant> firstSeen = new HashMap<>();
     private volatile List<Problem> problems = List.of();
     private Future<?> round;
-    /** When the checkpoint connector was first seen running with no task, or null. */
-    private Instant checkpointIdleSince;
-    private Instant groupsListedAt;
-    private Optional<Finding> checkpointFinding = Optional.empty();
     private Instant configsComparedAt;
     private List<Finding> configFindings = List.of();
 
@@ -141,16 +122,8 @@ public final class LinkHealthCheck implements AutoCloseable {
         MirrorSourceConfig sourceConfig = new MirrorSourceConfig(settings.connectorConfig(link, MirrorSourceConnector.class));
         this.configs = TopicConfigDiff.of(sourceConfig);
         this.refreshInterval = Duration.ofSeconds(sourceConfig.getLong(MirrorSourceConfig.REFRESH_TOPICS_INTERVAL_SECONDS));
-        MirrorCheckpointConfig checkpoint = new MirrorCheckpointConfig(
-                settings.connectorConfig(link, MirrorCheckpointConnector.class));
-        // "enabled" is MirrorConnectorConfig.ENABLED, which is package-private.
-        this.checkpointsEnabled = checkpoint.getBoolean("enabled")
-                && checkpoint.getBoolean(MirrorCheckpointConfig.EMIT_CHECKPOINTS_ENABLED);
-        this.groupFilter = checkpoint.getConfiguredInstance(MirrorCheckpointConfig.GROUP_FILTER_CLASS, GroupFilter.class);
-        this.checkpointTopicFilter = checkpoint.getConfiguredInstance(MirrorConnectorConfig.TOPIC_FILTER_CLASS,
-                TopicFilter.class);
+        this.checkpointTasks = new CheckpointTaskCheck(link, settings, source, refreshInterval);
         this.sourceConnector = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
-        this.checkpointConnector = MirrorSettings.connectorName(link, MirrorCheckpointConnector.class);
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "strait-health-" + link);
             thread.setDaemon(true);
@@ -329,86 +302,19 @@ public final class LinkHealthCheck implements AutoCloseable {
                         + link.source() + " (" + sample(selected.keySet()) + "): nothing is copied; MirrorMaker 2 has not"
                         + " listed them (see the log of MirrorSourceConnector)", refreshInterval.plus(SLACK)));
             }
-            if (info.name().equals(checkpointConnector) && idle && checkpointsEnabled) {
+            if (info.name().equals(checkpointTasks.connector()) && idle && checkpointTasks.enabled()) {
                 checkpointIdle = true;
             }
         }
-        checkpointFinding(checkpointIdle, now);
+        checkpointTasks.update(checkpointIdle, now);
         // Two findings at most: return the source's here, keep the checkpoint's in its own field.
         return sourceIdle;
-    }
-
-    /**
-     * MirrorCheckpointConnector has no task both when the source has no group to checkpoint and when
-     * it could not list them. Strait lists them itself, as the connector does (groups through the
-     * link's group filter, with committed offsets on a topic the topic filter selects), once the
-     * connector has been idle for a refresh interval, and again at most every refresh interval
-     * (at least 30 s) while it stays idle. A finding is reported once it has lasted a refresh
-     * interval plus {@link #SLACK}: by then MirrorMaker 2 has had its own refresh to find the groups.
-     */
-    private void checkpointFinding(boolean idle, Instant now) {
-        if (!idle) {
-            checkpointIdleSince = null;
-            groupsListedAt = null;
-            checkpointFinding = Optional.empty();
-            return;
-        }
-        if (checkpointIdleSince == null) {
-            checkpointIdleSince = now;
-        }
-        Duration relist = refreshInterval.compareTo(Duration.ofSeconds(30)) > 0 ? refreshInterval : Duration.ofSeconds(30);
-        boolean due = !now.isBefore(checkpointIdleSince.plus(refreshInterval))
-                && (groupsListedAt == null || now.isAfter(groupsListedAt.plus(relist)));
-        if (!due) {
-            return;
-        }
-        groupsListedAt = now;
-        // A group that appeared just now is MirrorMaker 2's at its next refresh: reported if it outlasts it.
-        Duration repair = refreshInterval.plus(SLACK);
-        String prefix = "checkpoint connector " + checkpointConnector + " has no task";
-        String consequence = ": no consumer offsets are translated to " + link.target() + ". MirrorMaker 2 creates"
-                + " checkpoint tasks only for the groups it lists, and a listing that fails or outlasts its admin"
-                + " client's timeout counts as no group, without a warning (it ignores ListGroups errors; KAFKA-17232)";
-        try {
-            List<String> groups = groupsWithOffsets();
-            checkpointFinding = groups.isEmpty() ? Optional.empty() : Optional.of(new Finding(Reason.CHECKPOINT_TASKS,
-                    checkpointConnector, prefix + " although " + count(groups.size(), "consumer group") + " on "
-                    + link.source() + (groups.size() == 1 ? " has" : " have") + " committed offsets on replicated topics (" + sample(groups) + ")"
-                    + consequence, repair));
-        } catch (Exception e) {
-            checkpointFinding = Optional.of(new Finding(Reason.CHECKPOINT_TASKS, checkpointConnector, prefix
-                    + ", and listing the consumer groups of " + link.source() + " failed here too ("
-                    + LinkReplicator.rootMessage(e) + ")" + consequence, repair));
-        }
-    }
-
-    /** The source's consumer groups that MirrorCheckpointConnector.findConsumerGroups would checkpoint. */
-    private List<String> groupsWithOffsets() throws Exception {
-        int timeout = (int) GROUPS_TIMEOUT.toMillis();
-        List<String> groups = new ArrayList<>();
-        // all(), not valid() as MirrorCheckpointConnector.listConsumerGroups: valid() drops every error, so a
-        // listing that times out looks like a source without groups.
-        for (GroupListing listing : source.listGroups(ListGroupsOptions.forConsumerGroups().timeoutMs(timeout)).all()
-                .get(timeout, TimeUnit.MILLISECONDS)) {
-            if (groupFilter.shouldReplicateGroup(listing.groupId())) {
-                groups.add(listing.groupId());
-            }
-        }
-        if (groups.isEmpty()) {
-            return groups;
-        }
-        Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
-        groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets = source.listConsumerGroupOffsets(specs,
-                new ListConsumerGroupOffsetsOptions().timeoutMs(timeout)).all().get(timeout, TimeUnit.MILLISECONDS);
-        return groups.stream().filter(g -> offsets.getOrDefault(g, Map.of()).keySet().stream()
-                .anyMatch(tp -> checkpointTopicFilter.shouldReplicateTopic(tp.topic()))).sorted().toList();
     }
 
     /** Keeps the first-seen time of each finding, publishes those past their grace, and logs changes. */
     synchronized void publish(List<Finding> findings, Instant now) {
         List<Finding> all = new ArrayList<>(findings);
-        checkpointFinding.ifPresent(all::add);
+        checkpointTasks.finding().ifPresent(all::add);
         Map<String, Finding> byKey = new LinkedHashMap<>();
         all.forEach(f -> byKey.putIfAbsent(f.key(), f));
         firstSeen.keySet().retainAll(byKey.keySet());
@@ -439,12 +345,12 @@ public final class LinkHealthCheck implements AutoCloseable {
         return toExclusive - from == 1 ? Integer.toString(from) : from + "-" + (toExclusive - 1);
     }
 
-    private static String count(int n, String noun) {
+    static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** At most five names, then how many more. */
-    private static String sample(java.util.Collection<String> names) {
+    static String sample(java.util.Collection<String> names) {
         List<String> sorted = new ArrayList<>(new TreeSet<>(names));
         String shown = String.join(", ", sorted.subList(0, Math.min(5, sorted.size())));
         return sorted.size() > 5 ? shown + " and " + (sorted.size() - 5) + " more" : shown;
