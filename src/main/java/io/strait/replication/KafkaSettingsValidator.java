@@ -1,5 +1,8 @@
 package io.strait.replication;
 
+import io.strait.replication.KafkaKeySpaces.Definition;
+import io.strait.replication.KafkaKeySpaces.Match;
+import io.strait.replication.KafkaKeySpaces.Space;
 import io.strait.topology.PassThroughBlock;
 import io.strait.topology.PassThroughBlock.Kind;
 import io.strait.topology.PassThroughBlock.Setting;
@@ -17,23 +20,26 @@ import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.mirror.MirrorCheckpointConnector;
 import org.apache.kafka.connect.mirror.MirrorHeartbeatConnector;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
-import org.apache.kafka.connect.runtime.SourceConnectorConfig;
-import org.apache.kafka.connect.runtime.distributed.Crypto;
 import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static io.strait.replication.KafkaKeySpaces.CLIENT_DEFINITIONS;
+import static io.strait.replication.KafkaKeySpaces.CONNECTOR_DEFINITIONS;
+import static io.strait.replication.KafkaKeySpaces.CONSUMER;
+import static io.strait.replication.KafkaKeySpaces.PRODUCER;
+import static io.strait.replication.KafkaKeySpaces.WORKER;
+import static io.strait.replication.KafkaKeySpaces.candidates;
+import static io.strait.replication.KafkaKeySpaces.resolve;
+import static io.strait.replication.KafkaKeySpaces.space;
 
 /**
  * Checks every raw Kafka setting a topology passes through against Kafka's own definitions, so that
@@ -69,53 +75,9 @@ import java.util.regex.Pattern;
  * any key is accepted.
  * <p>
  * A pure function: nothing here opens a socket or starts a thread. Values of secret settings never
- * appear in a message.
+ * appear in a message. The keys each block understands are {@link KafkaKeySpaces}'s tables.
  */
 public final class KafkaSettingsValidator implements PassThroughCheck {
-
-    /** A Kafka configuration a setting may go to: who reads it, and its definition. */
-    private record Definition(String reader, ConfigDef def) {
-    }
-
-    /**
-     * The keys a block understands: its definitions, prefixes followed by another space's keys, and
-     * prefixes under which any key is accepted (keys of plugins).
-     */
-    private record Space(List<Definition> definitions, Map<String, Space> prefixes, List<String> open) {
-    }
-
-    /** A key found in a definition, under its name there (without the prefix). */
-    private record Match(String prefix, String name, Definition definition, ConfigDef.ConfigKey key) {
-    }
-
-    private static final Definition PRODUCER = new Definition("producer", ProducerConfig.configDef());
-    private static final Definition CONSUMER = new Definition("consumer", ConsumerConfig.configDef());
-    private static final Definition ADMIN = new Definition("admin client", AdminClientConfig.configDef());
-    private static final List<Definition> CLIENT_DEFINITIONS = List.of(PRODUCER, CONSUMER, ADMIN);
-    private static final Definition WORKER = new Definition("Kafka Connect worker", distributedConfigDef());
-    private static final List<Definition> CONNECTOR_DEFINITIONS = List.of(
-            new Definition("MirrorSourceConnector", new MirrorSourceConnector().config()),
-            new Definition("MirrorCheckpointConnector", new MirrorCheckpointConnector().config()),
-            new Definition("MirrorHeartbeatConnector", new MirrorHeartbeatConnector().config()),
-            new Definition("Kafka Connect's source connectors", SourceConnectorConfig.configDef()));
-    /** The settings MirrorConnectorConfig keeps from source.cluster.* and target.cluster.*: connection and security. */
-    private static final Definition MIRROR_CLUSTER = new Definition("MirrorMaker 2's cluster settings",
-            mirrorClientConfigDef());
-
-    private static final List<String> CLIENT_OPEN = List.of("config.providers.", "metrics.context.");
-    private static final Space PRODUCER_SPACE = new Space(List.of(PRODUCER), Map.of(), CLIENT_OPEN);
-    private static final Space CONSUMER_SPACE = new Space(List.of(CONSUMER), Map.of(), CLIENT_OPEN);
-    private static final Space ADMIN_SPACE = new Space(List.of(ADMIN), Map.of(), CLIENT_OPEN);
-    private static final Map<String, Space> CLIENT_PREFIXES = Map.of(
-            "producer.", PRODUCER_SPACE, "consumer.", CONSUMER_SPACE, "admin.", ADMIN_SPACE);
-
-    private static final Space CLIENTS_SPACE = new Space(CLIENT_DEFINITIONS, CLIENT_PREFIXES, CLIENT_OPEN);
-    private static final Space WORKER_SPACE = new Space(List.of(WORKER), CLIENT_PREFIXES, List.of(
-            "config.providers.", "metrics.context.", "key.converter.", "value.converter.", "header.converter.",
-            "config.storage.", "offset.storage.", "status.storage.", "listeners.https.", "admin.listeners.https."));
-    private static final Space MIRROR_SPACE = new Space(CONNECTOR_DEFINITIONS, mirrorPrefixes(), List.of(
-            "config.providers.", "metrics.context.", "transforms.", "predicates.", "key.converter.",
-            "value.converter.", "header.converter.", "topic.creation."));
 
     /** Kafka's config-provider placeholder, {@code ${provider:path:key}} or {@code ${provider:key}}. */
     private static final Pattern PLACEHOLDER = ConfigTransformer.DEFAULT_PATTERN;
@@ -221,38 +183,6 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
         }
     }
 
-    /**
-     * The definitions that know a key, or an empty list when none does, or null when the key lies under a
-     * prefix whose keys belong to a plugin. A key a space defines itself wins over a prefixed reading
-     * ({@code consumer.poll.timeout.ms} is MirrorMaker 2's, not the consumer's {@code poll.timeout.ms}).
-     */
-    private static List<Match> resolve(Space space, String prefix, String key) {
-        List<Match> matches = new ArrayList<>();
-        for (Definition definition : space.definitions()) {
-            ConfigDef.ConfigKey found = definition.def().configKeys().get(key);
-            if (found != null) {
-                matches.add(new Match(prefix, key, definition, found));
-            }
-        }
-        if (!matches.isEmpty()) {
-            return matches;
-        }
-        for (Map.Entry<String, Space> sub : byLength(space.prefixes())) {
-            if (key.startsWith(sub.getKey()) && key.length() > sub.getKey().length()) {
-                List<Match> inner = resolve(sub.getValue(), prefix + sub.getKey(), key.substring(sub.getKey().length()));
-                if (inner == null || !inner.isEmpty()) {
-                    return inner;
-                }
-            }
-        }
-        for (String open : space.open()) {
-            if (key.startsWith(open) && key.length() > open.length()) {
-                return null;
-            }
-        }
-        return matches;
-    }
-
     /** Kafka's reason why a value is invalid for a key (ConfigDef#parseValue), or null when it is valid. */
     private static String invalidReason(Match match, String value) {
         ConfigDef.ConfigKey key = match.key();
@@ -300,14 +230,6 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
     }
 
     // ---- keys that belong elsewhere ----
-
-    private static Space space(Kind kind) {
-        return switch (kind) {
-            case KAFKA_CLIENTS -> CLIENTS_SPACE;
-            case ENGINE_WORKER -> WORKER_SPACE;
-            case MIRROR -> MIRROR_SPACE;
-        };
-    }
 
     private static String unknownReason(Kind kind) {
         return switch (kind) {
@@ -391,29 +313,6 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
         return (joined.startsWith("a") ? "an " : "a ") + joined;
     }
 
-    /** Names to suggest for an unknown key: within its prefix when it has one, else the block's own names. */
-    private static Set<String> candidates(Space space, String key) {
-        for (Map.Entry<String, Space> sub : byLength(space.prefixes())) {
-            if (key.startsWith(sub.getKey())) {
-                Set<String> names = new TreeSet<>();
-                candidates(sub.getValue(), key.substring(sub.getKey().length()))
-                        .forEach(n -> names.add(sub.getKey() + n));
-                space.definitions().forEach(d -> names.addAll(d.def().names()));
-                return names;
-            }
-        }
-        Set<String> names = new TreeSet<>();
-        space.definitions().forEach(d -> names.addAll(d.def().names()));
-        return names;
-    }
-
-    private static List<Map.Entry<String, Space>> byLength(Map<String, Space> prefixes) {
-        List<Map.Entry<String, Space>> sorted = new ArrayList<>(prefixes.entrySet());
-        sorted.sort(Comparator.<Map.Entry<String, Space>>comparingInt(e -> -e.getKey().length())
-                .thenComparing(Map.Entry::getKey));
-        return sorted;
-    }
-
     // ---- the connectors' own cross-setting checks ----
 
     /**
@@ -447,41 +346,4 @@ public final class KafkaSettingsValidator implements PassThroughCheck {
         }
     }
 
-    // ---- Kafka's definitions that Kafka keeps private ----
-
-    /**
-     * DistributedConfig's ConfigDef. Kafka builds it in the private {@code config(Crypto)}; it is read once
-     * through reflection. Kafka's version is pinned ({@code kafka.version}), and a unit test fails if it moves.
-     */
-    private static ConfigDef distributedConfigDef() {
-        try {
-            Method config = DistributedConfig.class.getDeclaredMethod("config", Crypto.class);
-            config.setAccessible(true);
-            return (ConfigDef) config.invoke(null, Crypto.SYSTEM);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Cannot read Kafka Connect's DistributedConfig definition", e);
-        }
-    }
-
-    /** MirrorClientConfig's CLIENT_CONFIG_DEF (package-private): what MM2 keeps of source.cluster.* and target.cluster.*. */
-    private static ConfigDef mirrorClientConfigDef() {
-        try {
-            Field field = Class.forName("org.apache.kafka.connect.mirror.MirrorClientConfig")
-                    .getDeclaredField("CLIENT_CONFIG_DEF");
-            field.setAccessible(true);
-            return (ConfigDef) field.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("Cannot read MirrorMaker 2's MirrorClientConfig definition", e);
-        }
-    }
-
-    private static Map<String, Space> mirrorPrefixes() {
-        Map<String, Space> prefixes = new LinkedHashMap<>(CLIENT_PREFIXES);
-        for (String side : List.of("source.", "target.")) {
-            CLIENT_PREFIXES.forEach((prefix, space) -> prefixes.put(side + prefix, space));
-            prefixes.put(side + "cluster.", new Space(List.of(MIRROR_CLUSTER), Map.of(), List.of()));
-        }
-        CLIENT_PREFIXES.forEach((prefix, space) -> prefixes.put(prefix + "override.", space));
-        return Map.copyOf(prefixes);
-    }
 }
