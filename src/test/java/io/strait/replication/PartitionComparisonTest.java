@@ -66,6 +66,8 @@ class PartitionComparisonTest {
         assertThat(check.verdict()).isEqualTo(Verdict.MISMATCH);
         // Offsets 1 and 2 are committed and missing; 3 and 4 are above the position.
         assertThat(check.problem()).hasValue("2 records up to source offset 2 are committed as replicated but missing on the target");
+        assertThat(compare(from(0, 11, 12, 13), from(0, 11), OptionalLong.of(1), 0).problem())
+                .hasValue("1 record up to source offset 1 is committed as replicated but missing on the target");
     }
 
     @Test
@@ -99,6 +101,8 @@ class PartitionComparisonTest {
         assertThat(check.verdict()).isEqualTo(Verdict.LOST);
         assertThat(check.lostAtSource()).isEqualTo(5);
         assertThat(check.problem()).hasValue("5 records were removed at the source before the link copied them");
+        assertThat(compare(from(1, 16, 17), from(0, 16, 17), OptionalLong.of(2), 1).problem())
+                .hasValue("1 record was removed at the source before the link copied them");
         // Loss the target shows outranks the count: MISMATCH.
         assertThat(compare(from(5, 16, 17), from(0, 16), OptionalLong.of(6), 5).verdict()).isEqualTo(Verdict.MISMATCH);
     }
