@@ -40,7 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The long-lived replication daemon: one {@link LinkReplicator} per link of the topology. Links
@@ -91,7 +90,8 @@ public final class StraitDaemon {
     private final Map<String, Admin> lagAdmins = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final AtomicLong lastTick = new AtomicLong(System.nanoTime());
+    /** Wedged when its ticker made no progress for 30 s ({@code /healthy}). */
+    private final Liveness liveness = new Liveness(org.apache.kafka.common.utils.Time.SYSTEM, Duration.ofSeconds(30));
     private final ScheduledExecutorService ticker = single("strait-daemon");
     private final ScheduledExecutorService sampler = single("strait-lag-sampler");
     private volatile Topology topology;
@@ -133,7 +133,7 @@ public final class StraitDaemon {
         for (LinkId id : topology.links().keySet()) {
             startLink(id, settings);
         }
-        ticker.scheduleWithFixedDelay(() -> lastTick.set(System.nanoTime()), 0, 1, TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(liveness::tick, 0, 1, TimeUnit.SECONDS);
         sampler.scheduleWithFixedDelay(this::sampleLag, LAG_EVERY.toMillis(), LAG_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         sampler.scheduleWithFixedDelay(this::checkSharedClusters, 0, SHARED_CLUSTERS_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -283,7 +283,7 @@ public final class StraitDaemon {
 
     /** False when the daemon's own threads stopped making progress: it is wedged. */
     public boolean alive() {
-        return !stopping.get() && System.nanoTime() - lastTick.get() < TimeUnit.SECONDS.toNanos(30);
+        return !stopping.get() && liveness.alive();
     }
 
     /** A snapshot of every link, by id. Never waits: not even for a reload stopping links. */

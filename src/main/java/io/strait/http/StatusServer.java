@@ -39,17 +39,23 @@ public final class StatusServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final StraitDaemon daemon;
+    private final StatusSource daemon;
     private final StraitMetrics metrics;
 
-    private StatusServer(HttpServer server, ExecutorService executor, StraitDaemon daemon, StraitMetrics metrics) {
+    private StatusServer(HttpServer server, ExecutorService executor, StatusSource daemon, StraitMetrics metrics) {
         this.server = server;
         this.executor = executor;
         this.daemon = daemon;
         this.metrics = metrics;
     }
 
+    /** Serves the running daemon's state on {@code settings}' address (port 0: any free port). */
     public static StatusServer start(HttpSettings settings, StraitDaemon daemon) throws IOException {
+        return start(settings, StatusSource.of(daemon));
+    }
+
+    /** Serves {@code source}'s state on {@code settings}' address (port 0: any free port). */
+    public static StatusServer start(HttpSettings settings, StatusSource source) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(settings.bind(), settings.port()), 16);
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
@@ -58,7 +64,7 @@ public final class StatusServer implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        StatusServer status = new StatusServer(server, executor, daemon, new StraitMetrics(daemon));
+        StatusServer status = new StatusServer(server, executor, source, new StraitMetrics(source));
         server.createContext("/healthy", status::healthy);
         server.createContext("/ready", status::ready);
         server.createContext("/metrics", status::metrics);
@@ -85,8 +91,9 @@ public final class StatusServer implements AutoCloseable {
         if (!exactPath(exchange, "/ready")) {
             return;
         }
+        Map<LinkId, LinkReplicator.Status> statuses = statuses();
         Map<String, Object> unwell = new TreeMap<>();
-        daemon.statuses().forEach((id, status) -> {
+        statuses.forEach((id, status) -> {
             if (status.state() != LinkReplicator.State.RUNNING) {
                 unwell.put(id.toString(), Map.of("state", status.state().name(),
                         "reason", status.detail().orElse(status.state() == LinkReplicator.State.STARTING
@@ -95,7 +102,7 @@ public final class StatusServer implements AutoCloseable {
         });
         // A DEGRADED link copies what it can, and what it lacks is on the clusters, which a new pod
         // would not change: it is named here but leaves the pod ready, so a rollout is not held up.
-        boolean ready = !daemon.statuses().isEmpty() && daemon.statuses().values().stream().allMatch(s ->
+        boolean ready = !statuses.isEmpty() && statuses.values().stream().allMatch(s ->
                 s.state() == LinkReplicator.State.RUNNING || s.state() == LinkReplicator.State.DEGRADED);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ready", ready);
@@ -123,7 +130,7 @@ public final class StatusServer implements AutoCloseable {
         body.put("topology", daemon.topology().source());
         Map<LinkId, StraitDaemon.LagSample> lag = daemon.lag();
         List<Object> links = new ArrayList<>();
-        daemon.statuses().forEach((id, status) -> {
+        statuses().forEach((id, status) -> {
             Map<String, Object> link = new LinkedHashMap<>();
             link.put("link", id.toString());
             link.put("state", status.state().name());
@@ -201,6 +208,12 @@ public final class StatusServer implements AutoCloseable {
         reloads.put("lastErrors", reload.lastErrors());
         body.put("reload", reloads);
         return body;
+    }
+
+    private Map<LinkId, LinkReplicator.Status> statuses() {
+        Map<LinkId, LinkReplicator.Status> statuses = new TreeMap<>();
+        daemon.links().forEach((id, link) -> statuses.put(id, link.status()));
+        return statuses;
     }
 
     private static String targetName(LinkSettings link, String topic) {

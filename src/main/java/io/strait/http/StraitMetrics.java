@@ -57,11 +57,12 @@ public final class StraitMetrics {
     static final String RELOAD_LAST_OK = "strait.reload.last.success";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final StraitDaemon daemon;
+    private final StatusSource daemon;
     /** Current values of the dynamic meters, keyed by their id; meters read them. */
     private final Map<Meter.Id, Double> values = new ConcurrentHashMap<>();
 
-    public StraitMetrics(StraitDaemon daemon) {
+    /** Metrics of {@code daemon}'s links, read at each {@link #scrape()}, and of this JVM. */
+    public StraitMetrics(StatusSource daemon) {
         this.daemon = daemon;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -88,9 +89,9 @@ public final class StraitMetrics {
         Map<Meter.Id, Double> now = new HashMap<>();
         Map<Meter.Id, Kind> kinds = new HashMap<>();
         Map<LinkId, StraitDaemon.LagSample> lag = daemon.lag();
-        for (Map.Entry<LinkId, LinkReplicator> entry : daemon.links().entrySet()) {
+        for (Map.Entry<LinkId, StatusSource.Link> entry : daemon.links().entrySet()) {
             String link = entry.getKey().toString();
-            LinkReplicator replicator = entry.getValue();
+            StatusSource.Link replicator = entry.getValue();
             LinkReplicator.Status status = replicator.status();
             Tags linkTags = Tags.of("link", link);
             put(now, kinds, LINK_UP, linkTags, status.state() == LinkReplicator.State.RUNNING
