@@ -1,7 +1,7 @@
 package io.strait.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strait.http.StatusReport;
+import io.strait.replication.LinkReplicator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -58,57 +59,56 @@ final class StatusCommand implements Callable<Integer> {
             throw new UnreachableException("no Strait daemon answers at " + statusUrl + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         }
-        JsonNode status = new ObjectMapper().readTree(body);
-        int exitCode = java.util.stream.StreamSupport.stream(status.path("links").spliterator(), false)
-                .map(l -> l.path("state").asText())
-                .allMatch(state -> state.equals("RUNNING") || (!strict && state.equals("DEGRADED")))
+        StatusReport status = StatusReport.parse(body);
+        List<StatusReport.Link> links = orEmpty(status.links());
+        int exitCode = links.stream().map(StatusReport.Link::state)
+                .allMatch(state -> state == LinkReplicator.State.RUNNING
+                        || (!strict && state == LinkReplicator.State.DEGRADED))
                 ? ExitCodes.OK : ExitCodes.NOT_RUNNING;
         if (json || output.json()) {
             out.print(body);
             out.flush();
             return exitCode;
         }
-        out.println("Topology " + status.path("topology").asText());
+        out.println("Topology " + status.topology());
         out.printf("%-24s %-9s %7s %9s  %s%n", "LINK", "STATE", "TASKS", "LAG", "DETAIL");
-        for (JsonNode link : status.path("links")) {
-            int running = 0;
-            int all = 0;
-            for (JsonNode connector : link.path("connectors")) {
-                for (JsonNode task : connector.path("tasks")) {
-                    all++;
-                    if ("RUNNING".equals(task.path("state").asText())) {
-                        running++;
-                    }
-                }
+        for (StatusReport.Link link : links) {
+            List<StatusReport.Task> tasks = orEmpty(link.connectors()).stream()
+                    .flatMap(c -> orEmpty(c.tasks()).stream()).toList();
+            long running = tasks.stream().filter(t -> "RUNNING".equals(t.state())).count();
+            String detail = link.detail() == null ? "" : link.detail();
+            List<StatusReport.Problem> problems = orEmpty(link.problems());
+            if (link.state() == LinkReplicator.State.DEGRADED && !problems.isEmpty()) {
+                detail = problems.size() == 1 ? "1 problem, below" : problems.size() + " problems, below";
             }
-            String lag = link.has("lag") ? link.path("lag").asText() : "-";
-            String detail = link.path("detail").isNull() ? "" : link.path("detail").asText();
-            int problems = link.path("problems").size();
-            if ("DEGRADED".equals(link.path("state").asText()) && problems > 0) {
-                detail = problems == 1 ? "1 problem, below" : problems + " problems, below";
-            }
-            out.printf("%-24s %-9s %7s %9s  %s%n", link.path("link").asText(), link.path("state").asText(),
-                    running + "/" + all, lag, detail);
+            out.printf("%-24s %-9s %7s %9s  %s%n", link.link(), link.state(), running + "/" + tasks.size(),
+                    link.lag() == null ? "-" : link.lag(), detail);
             // What keeps the link from doing its whole job (DEGRADED), one line each.
-            for (JsonNode problem : link.path("problems")) {
-                out.printf("    ! %s%n", problem.path("message").asText());
+            for (StatusReport.Problem problem : problems) {
+                out.printf("    ! %s%n", problem.message());
             }
-            for (JsonNode topic : link.path("topics")) {
-                long lost = topic.path("lostAtSource").asLong();
-                long recreated = topic.path("recreatedAtSource").asLong();
-                int partitions = topic.path("partitions").asInt();
-                out.printf("    %s -> %s: %d partition%s, lag %d%s%s%n", topic.path("topic").asText(),
-                        topic.path("target").asText(), partitions, partitions == 1 ? "" : "s", topic.path("lag").asLong(),
+            for (StatusReport.Topic topic : orEmpty(link.topics())) {
+                long lost = topic.lostAtSource();
+                long recreated = topic.recreatedAtSource();
+                long partitions = topic.partitions();
+                out.printf("    %s -> %s: %d partition%s, lag %d%s%s%n", topic.topic(), topic.target(), partitions,
+                        partitions == 1 ? "" : "s", topic.lag(),
                         lost > 0 ? ", " + lost + (lost == 1 ? " record" : " records") + " lost at the source" : "",
                         recreated > 0 ? ", re-created at the source " + recreated + (recreated == 1 ? " time" : " times") : "");
             }
         }
-        JsonNode reload = status.path("reload");
-        out.printf("Reloads: %d applied, %d refused%n", reload.path("applied").asLong(), reload.path("refused").asLong());
-        for (JsonNode error : reload.path("lastErrors")) {
-            out.println("  last reload refused: " + error.asText());
+        StatusReport.Reload reload = status.reload() == null ? new StatusReport.Reload(0, 0, null, List.of())
+                : status.reload();
+        out.printf("Reloads: %d applied, %d refused%n", reload.applied(), reload.refused());
+        for (String error : orEmpty(reload.lastErrors())) {
+            out.println("  last reload refused: " + error);
         }
         out.flush();
         return exitCode;
+    }
+
+    /** A list the daemon left out (an older or newer daemon) reads as empty. */
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
     }
 }

@@ -1,16 +1,17 @@
 package io.strait.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.strait.daemon.StraitDaemon;
+import io.strait.failover.FailoverPlanner;
+import io.strait.failover.GroupCheckpointer;
 import io.strait.replication.LinkReplicator;
 import io.strait.topology.HttpSettings;
 import io.strait.topology.LinkId;
 import io.strait.topology.LinkSettings;
-import io.strait.topology.Naming;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import io.strait.topology.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,10 +19,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StatusServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StatusServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectWriter JSON = new ObjectMapper().writerWithDefaultPrettyPrinter();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -79,154 +83,107 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private void healthy(HttpExchange exchange) throws IOException {
-        if (!exactPath(exchange, "/healthy")) {
-            return;
+        if (exactPath(exchange, "/healthy")) {
+            Probes.Healthy healthy = Probes.healthy(daemon.alive());
+            sendJson(exchange, healthy.code(), healthy);
         }
-        boolean alive = daemon.alive();
-        sendJson(exchange, alive ? 200 : 500, Map.of("healthy", alive,
-                "reason", alive ? "the daemon is making progress" : "the daemon's threads made no progress for 30 s"));
     }
 
     private void ready(HttpExchange exchange) throws IOException {
-        if (!exactPath(exchange, "/ready")) {
-            return;
+        if (exactPath(exchange, "/ready")) {
+            SortedMap<LinkId, LinkReplicator.Status> statuses = new TreeMap<>();
+            daemon.links().forEach((id, link) -> statuses.put(id, link.status()));
+            Probes.Ready ready = Probes.ready(statuses);
+            sendJson(exchange, ready.code(), ready);
         }
-        Map<LinkId, LinkReplicator.Status> statuses = statuses();
-        Map<String, Object> unwell = new TreeMap<>();
-        statuses.forEach((id, status) -> {
-            if (status.state() != LinkReplicator.State.RUNNING) {
-                unwell.put(id.toString(), Map.of("state", status.state().name(),
-                        "reason", status.detail().orElse(status.state() == LinkReplicator.State.STARTING
-                                ? "starting: joining its Connect group and starting connectors" : "not running")));
-            }
-        });
-        // A DEGRADED link copies what it can, and what it lacks is on the clusters, which a new pod
-        // would not change: it is named here but leaves the pod ready, so a rollout is not held up.
-        boolean ready = !statuses.isEmpty() && statuses.values().stream().allMatch(s ->
-                s.state() == LinkReplicator.State.RUNNING || s.state() == LinkReplicator.State.DEGRADED);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", ready);
-        body.put("links", unwell);
-        sendJson(exchange, ready ? 200 : 503, body);
     }
 
     private void metrics(HttpExchange exchange) throws IOException {
-        if (!exactPath(exchange, "/metrics")) {
-            return;
+        if (exactPath(exchange, "/metrics")) {
+            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         }
-        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
     }
 
     private void status(HttpExchange exchange) throws IOException {
-        if (!exactPath(exchange, "/status")) {
-            return;
+        if (exactPath(exchange, "/status")) {
+            sendJson(exchange, 200, report(daemon));
         }
-        sendJson(exchange, 200, statusBody());
     }
 
     /** The body of {@code /status}: every link with its state, tasks, topics and lag, and the reloads. */
-    Map<String, Object> statusBody() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("topology", daemon.topology().source());
+    static StatusReport report(StatusSource daemon) {
+        Topology topology = daemon.topology();
         Map<LinkId, StraitDaemon.LagSample> lag = daemon.lag();
-        List<Object> links = new ArrayList<>();
-        statuses().forEach((id, status) -> {
-            Map<String, Object> link = new LinkedHashMap<>();
-            link.put("link", id.toString());
-            link.put("state", status.state().name());
-            link.put("since", status.since().toString());
-            link.put("detail", status.detail().orElse(null));
-            LinkSettings settings = daemon.topology().links().get(id);
-            if (settings != null) {
-                link.put("flows", settings.flows());
-            }
-            link.put("herderStarts", status.starts());
-            link.put("taskStarts", status.taskStarts());
-            link.put("events", status.events());
-            link.put("problems", status.problems().stream().map(p -> Map.of("reason", p.reason().label(),
-                    "subject", p.subject(), "message", p.message(), "since", p.since().toString())).toList());
-            List<Object> connectors = new ArrayList<>();
-            for (ConnectorStateInfo info : status.connectors()) {
-                Map<String, Object> connector = new LinkedHashMap<>();
-                connector.put("name", info.name());
-                connector.put("state", info.connector().state());
-                connector.put("worker", info.connector().workerId());
-                List<Object> tasks = new ArrayList<>();
-                info.tasks().forEach(t -> {
-                    Map<String, Object> task = new LinkedHashMap<>();
-                    task.put("id", t.id());
-                    task.put("state", t.state());
-                    task.put("worker", t.workerId());
-                    if (t.trace() != null) {
-                        task.put("error", LinkReplicator.firstLine(t.trace()));
-                    }
-                    tasks.add(task);
-                });
-                connector.put("tasks", tasks);
-                connectors.add(connector);
-            }
-            link.put("connectors", connectors);
-            StraitDaemon.LagSample sample = lag.get(id);
-            if (sample != null) {
-                Map<String, long[]> byTopic = new TreeMap<>();
-                sample.lag().forEach((tp, records) -> {
-                    long[] acc = byTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
-                    acc[0]++;
-                    acc[1] += records;
-                });
-                List<Object> topics = new ArrayList<>();
-                Map<String, Long> lostByTopic = sample.lostByTopic();
-                var replicator = daemon.links().get(id);
-                Map<String, Long> recreations = replicator == null ? Map.of() : replicator.sourceTopicRecreations();
-                byTopic.forEach((topic, acc) -> {
-                    Map<String, Object> t = new LinkedHashMap<>();
-                    t.put("topic", topic);
-                    t.put("target", settings == null ? null : targetName(settings, topic));
-                    t.put("partitions", acc[0]);
-                    t.put("lag", acc[1]);
-                    // Removed at the source before the link copied them: lost, and counted.
-                    t.put("lostAtSource", lostByTopic.getOrDefault(topic, 0L));
-                    t.put("recreatedAtSource", recreations.getOrDefault(topic, 0L));
-                    topics.add(t);
-                });
-                link.put("topics", topics);
-                link.put("lag", sample.total());
-                link.put("lostAtSource", lostByTopic.values().stream().mapToLong(Long::longValue).sum());
-                link.put("lagSampledAt", sample.at().toString());
-                sample.error().ifPresent(e -> link.put("lagError", e));
-            }
-            // Consumer groups as the link's checkpointer last saw them (failover).
-            daemon.groups(id).ifPresent(groups -> link.put("groups", groups.toJson()));
-            links.add(link);
-        });
-        body.put("links", links);
+        List<StatusReport.Link> links = new ArrayList<>();
+        daemon.links().forEach((id, link) -> links.add(link(id, link, topology.links().get(id), lag.get(id),
+                daemon.groups(id))));
         StraitDaemon.ReloadState reload = daemon.reloadState();
-        Map<String, Object> reloads = new LinkedHashMap<>();
-        reloads.put("applied", reload.reloads());
-        reloads.put("refused", reload.failures());
-        reloads.put("lastAt", reload.lastAt().map(Object::toString).orElse(null));
-        reloads.put("lastErrors", reload.lastErrors());
-        body.put("reload", reloads);
-        return body;
+        return new StatusReport(topology.source(), links, new StatusReport.Reload(reload.reloads(), reload.failures(),
+                reload.lastAt().map(Instant::toString).orElse(null), reload.lastErrors()));
     }
 
-    private Map<LinkId, LinkReplicator.Status> statuses() {
-        Map<LinkId, LinkReplicator.Status> statuses = new TreeMap<>();
-        daemon.links().forEach((id, link) -> statuses.put(id, link.status()));
-        return statuses;
+    private static StatusReport.Link link(LinkId id, StatusSource.Link link, LinkSettings settings,
+                                          StraitDaemon.LagSample sample, Optional<GroupCheckpointer.Status> groups) {
+        LinkReplicator.Status status = link.status();
+        List<StatusReport.Problem> problems = status.problems().stream().map(p -> new StatusReport.Problem(
+                p.reason().label(), p.subject(), p.message(), p.since().toString())).toList();
+        List<StatusReport.Connector> connectors = status.connectors().stream().map(c -> new StatusReport.Connector(
+                c.name(), c.connector().state(), c.connector().workerId(), c.tasks().stream().map(t ->
+                        new StatusReport.Task(t.id(), t.state(), t.workerId(),
+                                t.trace() == null ? null : LinkReplicator.firstLine(t.trace()))).toList())).toList();
+        List<StatusReport.Topic> topics = null;
+        Long lostAtSource = null;
+        if (sample != null) {
+            Map<String, Long> lost = sample.lostByTopic();
+            Map<String, Long> recreations = link.sourceTopicRecreations();
+            SortedMap<String, long[]> byTopic = new TreeMap<>();
+            sample.lag().forEach((tp, records) -> {
+                long[] partitionsAndLag = byTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
+                partitionsAndLag[0]++;
+                partitionsAndLag[1] += records;
+            });
+            topics = new ArrayList<>();
+            for (Map.Entry<String, long[]> topic : byTopic.entrySet()) {
+                String name = topic.getKey();
+                topics.add(new StatusReport.Topic(name, link.targetTopic().apply(name).orElse(null),
+                        topic.getValue()[0], topic.getValue()[1],
+                        // Removed at the source before the link copied them: lost, and counted.
+                        lost.getOrDefault(name, 0L), recreations.getOrDefault(name, 0L)));
+            }
+            lostAtSource = lost.values().stream().mapToLong(Long::longValue).sum();
+        }
+        return new StatusReport.Link(id.toString(), status.state(), status.since().toString(),
+                status.detail().orElse(null), settings == null ? null : settings.flows(), status.starts(),
+                status.taskStarts(), status.events(), problems, connectors, topics,
+                sample == null ? null : sample.total(), lostAtSource,
+                sample == null ? null : sample.at().toString(), sample == null ? null : sample.error().orElse(null),
+                groups.map(StatusServer::groups).orElse(null));
     }
 
-    private static String targetName(LinkSettings link, String topic) {
-        return link.naming() == Naming.IDENTITY ? topic : link.id().source() + link.separator() + topic;
+    /** Consumer groups as the link's checkpointer last saw them (failover), with the partitions not in sync. */
+    private static StatusReport.Groups groups(GroupCheckpointer.Status status) {
+        List<StatusReport.Group> groups = status.groups().values().stream().map(g -> {
+            SortedMap<String, Integer> notSynced = new TreeMap<>();
+            g.partitions().forEach((partitionStatus, n) -> {
+                if (partitionStatus != FailoverPlanner.Status.OK) {
+                    notSynced.put(partitionStatus.toString(), n);
+                }
+            });
+            return new StatusReport.Group(g.group(), g.mm2CheckpointAge().map(Duration::toSeconds).orElse(null),
+                    g.mm2Trail(), g.reread(), g.missed(), g.partitions().values().stream().mapToInt(Integer::intValue).sum(),
+                    notSynced, g.checkpointed());
+        }).toList();
+        return new StatusReport.Groups(status.lastRound().map(Instant::toString).orElse(null),
+                status.error().orElse(null), status.checkpointsWritten(), status.offsetsSynced(), groups);
     }
 
     private static boolean exactPath(HttpExchange exchange, String path) throws IOException {
         if (!exchange.getRequestURI().getPath().equals(path)) {
-            sendJson(exchange, 404, Map.of("error", "not found"));
+            sendJson(exchange, 404, new Probes.Error("not found"));
             return false;
         }
         if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-            sendJson(exchange, 405, Map.of("error", "only GET"));
+            sendJson(exchange, 405, new Probes.Error("only GET"));
             return false;
         }
         return true;

@@ -51,6 +51,14 @@ class StatusServerTest {
     }
 
     @Test
+    void theCliReadsEveryFieldTheServerWrites() throws Exception {
+        String golden = Files.readString(Path.of("src/test/resources/status/status.json"));
+        StatusReport read = StatusReport.parse(golden);
+        assertThat(read).isEqualTo(StatusServer.report(FixedStatus.sample()));
+        assertThat(JSON.readTree(JSON.writeValueAsString(read))).isEqualTo(JSON.readTree(golden));
+    }
+
+    @Test
     void readyIs200WhenEveryLinkRuns() throws Exception {
         FixedStatus fixed = allRunning();
         Answer ready = get(fixed, "/ready");
