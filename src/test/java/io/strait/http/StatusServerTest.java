@@ -2,8 +2,11 @@ package io.strait.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.strait.daemon.StraitDaemon;
 import io.strait.replication.LinkReplicator.State;
 import io.strait.topology.HttpSettings;
+import io.strait.topology.LinkId;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +17,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import static io.strait.http.FixedStatus.A_B;
 import static io.strait.http.FixedStatus.B_A;
@@ -56,6 +62,26 @@ class StatusServerTest {
         StatusReport read = StatusReport.parse(golden);
         assertThat(read).isEqualTo(StatusServer.report(FixedStatus.sample()));
         assertThat(JSON.readTree(JSON.writeValueAsString(read))).isEqualTo(JSON.readTree(golden));
+    }
+
+    @Test
+    void eachTopicsTargetIsNamedByTheLinksReplicationPolicy() {
+        FixedStatus fixed = FixedStatus.sample();
+        for (var id : new LinkId[] {A_B, B_A, B_C}) {
+            var sample = fixed.lag.get(id);
+            var lag = new TreeMap<>(sample.lag());
+            lag.put(new TopicPartition("heartbeats", 0), 0L);
+            fixed.lag.put(id, new StraitDaemon.LagSample(sample.at(), lag, sample.lost(), sample.error()));
+        }
+        Map<String, Map<String, String>> targets = new TreeMap<>();
+        StatusServer.report(fixed).links().stream().filter(l -> l.topics() != null).forEach(l -> targets.put(l.link(),
+                l.topics().stream().collect(Collectors.toMap(StatusReport.Topic::topic,
+                        StatusReport.Topic::target))));
+        assertThat(targets).isEqualTo(Map.of(
+                "a->b", Map.of("orders", "a.orders", "payments", "a.payments", "heartbeats", "a.heartbeats"),
+                "b->a", Map.of("payments", "b_payments", "heartbeats", "b_heartbeats"),
+                // Identity naming keeps names, but MirrorMaker 2's IdentityReplicationPolicy prefixes heartbeats.
+                "b->c", Map.of("ledger", "ledger", "heartbeats", "b.heartbeats")));
     }
 
     @Test
@@ -147,7 +173,7 @@ class StatusServerTest {
 
     private static FixedStatus allRunning() {
         FixedStatus fixed = FixedStatus.sample();
-        for (var id : new io.strait.topology.LinkId[] {A_B, B_A, B_C, D_A}) {
+        for (var id : new LinkId[] {A_B, B_A, B_C, D_A}) {
             fixed.state(id, State.RUNNING);
         }
         return fixed;
