@@ -131,33 +131,31 @@ public final class StatusServer implements AutoCloseable {
                 c.name(), c.connector().state(), c.connector().workerId(), c.tasks().stream().map(t ->
                         new StatusReport.Task(t.id(), t.state(), t.workerId(),
                                 t.trace() == null ? null : LinkReplicator.firstLine(t.trace()))).toList())).toList();
-        List<StatusReport.Topic> topics = null;
-        Long lostAtSource = null;
-        if (sample != null) {
-            Map<String, Long> lost = sample.lostByTopic();
-            Map<String, Long> recreations = link.sourceTopicRecreations();
-            SortedMap<String, long[]> byTopic = new TreeMap<>();
-            sample.lag().forEach((tp, records) -> {
-                long[] partitionsAndLag = byTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
-                partitionsAndLag[0]++;
-                partitionsAndLag[1] += records;
-            });
-            topics = new ArrayList<>();
-            for (Map.Entry<String, long[]> topic : byTopic.entrySet()) {
-                String name = topic.getKey();
-                topics.add(new StatusReport.Topic(name, link.targetTopic().apply(name).orElse(null),
-                        topic.getValue()[0], topic.getValue()[1],
-                        // Removed at the source before the link copied them: lost, and counted.
-                        lost.getOrDefault(name, 0L), recreations.getOrDefault(name, 0L)));
-            }
-            lostAtSource = lost.values().stream().mapToLong(Long::longValue).sum();
-        }
         return new StatusReport.Link(id.toString(), status.state(), status.since().toString(),
                 status.detail().orElse(null), settings == null ? null : settings.flows(), status.starts(),
-                status.taskStarts(), status.events(), problems, connectors, topics,
-                sample == null ? null : sample.total(), lostAtSource,
+                status.taskStarts(), status.events(), problems, connectors,
+                sample == null ? null : topics(sample, link), sample == null ? null : sample.total(),
+                sample == null ? null : sample.lostByTopic().values().stream().mapToLong(Long::longValue).sum(),
                 sample == null ? null : sample.at().toString(), sample == null ? null : sample.error().orElse(null),
                 groups.map(StatusServer::groups).orElse(null));
+    }
+
+    /** Each source topic of the lag sample: its name on the target, partitions, lag and losses. */
+    private static List<StatusReport.Topic> topics(StraitDaemon.LagSample sample, StatusSource.Link link) {
+        Map<String, Long> lost = sample.lostByTopic();
+        Map<String, Long> recreations = link.sourceTopicRecreations();
+        SortedMap<String, long[]> byTopic = new TreeMap<>();
+        sample.lag().forEach((tp, records) -> {
+            long[] partitionsAndLag = byTopic.computeIfAbsent(tp.topic(), t -> new long[2]);
+            partitionsAndLag[0]++;
+            partitionsAndLag[1] += records;
+        });
+        List<StatusReport.Topic> topics = new ArrayList<>();
+        byTopic.forEach((topic, partitionsAndLag) -> topics.add(new StatusReport.Topic(topic,
+                link.targetTopic().apply(topic).orElse(null), partitionsAndLag[0], partitionsAndLag[1],
+                // Removed at the source before the link copied them: lost, and counted.
+                lost.getOrDefault(topic, 0L), recreations.getOrDefault(topic, 0L))));
+        return topics;
     }
 
     /** Consumer groups as the link's checkpointer last saw them (failover), with the partitions not in sync. */
