@@ -47,8 +47,8 @@ public final class Probes {
     public record Unwell(State state, String reason) {
     }
 
-    /** The body of any other answer (404, 405). */
-    public record Error(String error) {
+    /** The body of a request not served: an unknown path (404) or a method other than GET and HEAD (405). */
+    public record NotServed(String error) {
     }
 
     /** {@code /healthy} of a daemon that is alive or wedged. */

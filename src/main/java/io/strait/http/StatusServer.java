@@ -177,11 +177,11 @@ public final class StatusServer implements AutoCloseable {
 
     private static boolean exactPath(HttpExchange exchange, String path) throws IOException {
         if (!exchange.getRequestURI().getPath().equals(path)) {
-            sendJson(exchange, 404, new Probes.Error("not found"));
+            sendJson(exchange, 404, new Probes.NotServed("not found"));
             return false;
         }
         if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-            sendJson(exchange, 405, new Probes.Error("only GET"));
+            sendJson(exchange, 405, new Probes.NotServed("only GET"));
             return false;
         }
         return true;
