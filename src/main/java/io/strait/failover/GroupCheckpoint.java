@@ -1,5 +1,6 @@
 package io.strait.failover;
 
+import io.strait.replication.FailoverTopics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package io.strait.failover;
 
+import io.strait.replication.FailoverTopics;
+import io.strait.replication.OffsetMapEntry;
 import io.strait.replication.MirrorSettings;
 import io.strait.replication.ReplicationPlanner;
 import io.strait.topology.LinkId;

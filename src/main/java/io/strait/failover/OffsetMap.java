@@ -1,5 +1,6 @@
 package io.strait.failover;
 
+import io.strait.replication.OffsetMapEntry;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.strait.replication;
 
-import io.strait.failover.OffsetMapEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,6 +1,5 @@
 package io.strait.replication;
 
-import io.strait.failover.FailoverTopics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.connect.connector.Task;

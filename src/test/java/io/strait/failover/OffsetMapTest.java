@@ -1,5 +1,6 @@
 package io.strait.failover;
 
+import io.strait.replication.OffsetMapEntry;
 import io.strait.replication.OffsetMapWriter;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

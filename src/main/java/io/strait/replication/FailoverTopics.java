@@ -1,4 +1,4 @@
-package io.strait.failover;
+package io.strait.replication;
 
 /**
  * Names of the topics Strait keeps on a link's target cluster for failover. They are named like
@@ -16,7 +16,7 @@ public final class FailoverTopics {
         return "mm2-strait-offset-map." + sourceAlias + ".internal";
     }
 
-    /** Strait's exact checkpoints of the link's consumer groups ({@link GroupCheckpoint}). */
+    /** Strait's exact checkpoints of the link's consumer groups ({@code io.strait.failover.GroupCheckpoint}). */
     public static String checkpoints(String sourceAlias) {
         return "mm2-strait-checkpoints." + sourceAlias + ".internal";
     }

@@ -1,4 +1,4 @@
-package io.strait.failover;
+package io.strait.replication;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
