@@ -35,6 +35,8 @@ public final class StraitCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Process-wide, so here: a Kafka Connect herder that dies ends its link only, not the process.
+        io.strait.replication.HerderExitTrap.install();
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 

@@ -32,11 +32,11 @@ final class LinkHerder extends DistributedHerder {
     private volatile boolean ended;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
-    LinkHerder(LinkId link, MirrorSettings settings, java.util.concurrent.atomic.AtomicLong taskStarts,
+    LinkHerder(LinkId link, MirrorSettings settings, java.util.concurrent.atomic.AtomicLong taskStarts, Time time,
                DistributedConfig config, Worker worker, String kafkaClusterId,
                StatusBackingStore statusStore, ConfigBackingStore configStore, String restUrl, RestClient restClient,
                ConnectorClientConfigOverridePolicy overridePolicy, List<String> restNamespace, AutoCloseable... uponShutdown) {
-        super(config, Time.SYSTEM, worker, kafkaClusterId, statusStore, configStore, restUrl, restClient, overridePolicy,
+        super(config, time, worker, kafkaClusterId, statusStore, configStore, restUrl, restClient, overridePolicy,
                 restNamespace, uponShutdown);
         this.link = link;
         this.settings = settings;
@@ -63,6 +63,14 @@ final class LinkHerder extends DistributedHerder {
     /** True once the herder's thread has ended. */
     boolean ended() {
         return ended;
+    }
+
+    /**
+     * The metrics of the herder's Kafka Connect worker, MirrorMaker 2's per-partition ones among
+     * them (record-count, byte-count, replication-latency-ms, record-age-ms).
+     */
+    org.apache.kafka.common.metrics.Metrics workerMetrics() {
+        return worker.metrics().metrics();
     }
 
     @Override

@@ -1,48 +1,32 @@
 package io.strait.replication;
 
 import io.strait.topology.LinkId;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.connect.connector.policy.AllConnectorClientConfigOverridePolicy;
-import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.NotFoundException;
-import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.json.JsonConverterConfig;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import org.apache.kafka.connect.runtime.RestartRequest;
-import org.apache.kafka.connect.runtime.Worker;
-import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
-import org.apache.kafka.connect.storage.ConfigBackingStore;
-import org.apache.kafka.connect.storage.KafkaConfigBackingStore;
-import org.apache.kafka.connect.storage.KafkaOffsetBackingStore;
-import org.apache.kafka.connect.storage.KafkaStatusBackingStore;
-import org.apache.kafka.connect.storage.StatusBackingStore;
-import org.apache.kafka.connect.util.ConnectUtils;
-import org.apache.kafka.connect.util.SharedTopicAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs one link: a Kafka Connect distributed herder whose state lives on the link's target
@@ -53,18 +37,18 @@ import java.util.concurrent.TimeoutException;
  * (it retries with backoff and says why), a herder that dies takes only its link down and is
  * rebuilt, and connectors or tasks that fail are restarted with backoff, while the failure stays
  * visible in {@link #status()}.
+ *
+ * <p>Its parts: {@link LinkHerderFactory} builds the herder, {@link LinkSupervisor} decides (states,
+ * back-off, the 30-second anti-flap rule), {@link ClusterProbe} asks both clusters whether they
+ * answer, {@link TargetTopicWatcher} notices target topics deleted, {@link LinkHealthCheck} what
+ * MirrorMaker 2 only logs, {@link LinkSourceEvents} what the source tasks report, and
+ * {@link SourcePositions} reads the committed positions. This class runs them on the link's thread.
  */
 public final class LinkReplicator {
 
     private static final Logger log = LoggerFactory.getLogger(LinkReplicator.class);
     private static final Duration SUPERVISE_EVERY = Duration.ofSeconds(1);
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(2);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     private static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
-    /** How long restarted tasks must run without failing before the link counts as recovered. */
-    private static final Duration RECOVERED_AFTER = Duration.ofSeconds(30);
-    /** How often a running link checks that it still reaches both its clusters. */
-    private static final Duration PROBE_EVERY = Duration.ofSeconds(5);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Where a link is in its life. */
@@ -102,86 +86,28 @@ public final class LinkReplicator {
 
     private final LinkId link;
     private final MirrorSettings settings;
-    private final Plugins plugins;
     private final Duration stopTimeout;
-    private final InternalEndpoint endpoint;
+    private final Time time;
     private final ScheduledExecutorService scheduler;
     /** Whose cluster IDs tell whether the link's aliases name one cluster; owned when not given. */
     private final ClusterIdentities identities;
     private final boolean ownIdentities;
+    private final AtomicLong taskStartCount = new AtomicLong();
+    private final LinkHerderFactory herders;
+    private final LinkSupervisor supervisor;
+    private final ClusterProbe probe;
+    private final LinkSourceEvents sourceEvents;
 
     // Written on the scheduler thread; read anywhere.
     private volatile LinkHerder herder;
-    private volatile Worker worker;
-    private final Map<String, Admin> probes = new HashMap<>();
-    private long nextProbeNanos;
-    private Optional<String> unreachableNow = Optional.empty();
-    private final java.util.Deque<String> events = new java.util.ArrayDeque<>();
-    /** Target topics of the link that have existed, with the topic ID last seen. */
-    private final Map<String, org.apache.kafka.common.Uuid> targetTopicIds = new HashMap<>();
-    private final Set<String> targetTopicsMissing = new java.util.HashSet<>();
-    private ReplicationPlanner.TopicRule topicRule;
     private volatile LinkHealthCheck health;
-    private long lastFailureNanos;
-    private String lastFailure;
     private volatile Status status;
     private volatile boolean stopped;
-    private long startAttemptNanos;
-    private boolean announcedRunning;
-    private int failures;
-    private long nextRetryNanos;
+    private TargetTopicWatcher targetTopics;
+    private ReplicationPlanner.TopicRule topicRule;
+    private List<ConnectorStateInfo> connectors = List.of();
+    private final Deque<String> events = new ArrayDeque<>();
     private int starts;
-    private final java.util.concurrent.atomic.AtomicLong taskStartCount = new java.util.concurrent.atomic.AtomicLong();
-    /** What this instance's source tasks reported, by source topic: offsets lost, and re-creations. */
-    private final Map<String, Long> sourceRecordsLost = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Long> sourceTopicRecreations = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Set<String> recreationsSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final Set<String> restartsDone = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final SourceTaskEvents.Listener sourceEvents = new SourceTaskEvents.Listener() {
-        @Override
-        public void topicRecreated(String topic, String oldTopicId, String newTopicId, boolean restart) {
-            // Every task with a partition of the topic finds it: one re-creation, one report; and one
-            // restart for the tasks that were copying the old topic when it went.
-            boolean first = recreationsSeen.add(topic + "/" + newTopicId);
-            boolean restartNow = restart && restartsDone.add(topic + "/" + newTopicId);
-            if (first) {
-                sourceTopicRecreations.merge(topic, 1L, Long::sum);
-            }
-            scheduler.execute(() -> {
-                if (first) {
-                    event("source topic " + topic + " was deleted and created again on " + link.source() + " (topic ID "
-                            + oldTopicId + " -> " + newTopicId + "); it is copied from its beginning, after the records"
-                            + " already copied from the old topic, which stay on the target");
-                }
-                if (restartNow) {
-                    event("restarting the tasks of " + MirrorSettings.connectorName(link, MirrorSourceConnector.class)
-                            + " so that they copy the new " + topic + " from its beginning");
-                    restartUntilDone(topic);
-                }
-            });
-        }
-
-        @Override
-        public void restartRequested(String topic, String topicId) {
-            if (restartsDone.add("known/" + topic + "/" + topicId)) {
-                scheduler.execute(() -> {
-                    event("source topic " + topic + " could not be described when the tasks started; it is the same"
-                            + " topic (ID " + topicId + "): restarting the tasks of "
-                            + MirrorSettings.connectorName(link, MirrorSourceConnector.class)
-                            + " so that they resume it from their committed positions");
-                    restartUntilDone(topic);
-                });
-            }
-        }
-
-        @Override
-        public void recordsLost(String topic, int partition, long from, long to, long count) {
-            sourceRecordsLost.merge(topic, count, Long::sum);
-            scheduler.execute(() -> event(count + (count == 1 ? " record" : " records") + " of " + topic + "-" + partition
-                    + " (source offsets " + from + " to " + (to - 1) + ") were removed on " + link.source()
-                    + " before the link copied them (retention or deleted records); they are lost"));
-        }
-    };
 
     /**
      * @param endpoint the instance's internal endpoint when several instances share the links
@@ -198,21 +124,29 @@ public final class LinkReplicator {
      */
     public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
                           InternalEndpoint endpoint, ClusterIdentities identities) {
+        this(link, settings, plugins, stopTimeout, endpoint, identities, Time.SYSTEM);
+    }
+
+    /** @param time the clock of the link's supervision and of its Kafka Connect herder */
+    LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
+                   InternalEndpoint endpoint, ClusterIdentities identities, Time time) {
         this.ownIdentities = identities == null;
         this.identities = identities == null ? new ClusterIdentities(settings.topology()) : identities;
         this.link = link;
         this.settings = settings;
-        this.plugins = plugins;
         this.stopTimeout = stopTimeout;
-        this.endpoint = endpoint;
+        this.time = time;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "strait-link-" + link);
             thread.setDaemon(true);
             return thread;
         });
-        this.status = new Status(link, State.STOPPED, Optional.empty(), Instant.now(), List.of(), 0, 0, List.of(),
+        this.herders = new LinkHerderFactory(link, settings, plugins, endpoint, taskStartCount, time);
+        this.supervisor = new LinkSupervisor(link, time);
+        this.probe = new ClusterProbe(link, settings.topology(), REACH_TIMEOUT);
+        this.sourceEvents = new LinkSourceEvents(link, scheduler, this::event, this::restartUntilDone);
+        this.status = new Status(link, State.STOPPED, Optional.empty(), supervisor.since(), List.of(), 0, 0, List.of(),
                 List.of());
-        trapHerderExits();
     }
 
     public LinkId link() {
@@ -230,8 +164,9 @@ public final class LinkReplicator {
     /** Starts the link in the background; returns at once. */
     public void start() {
         SourceTaskEvents.register(link.toString(), sourceEvents);
-        startAttemptNanos = System.nanoTime();
-        setState(State.STARTING, Optional.empty(), List.of());
+        supervisor.start();
+        connectors = List.of();
+        publish();
         scheduler.scheduleWithFixedDelay(this::supervise, 0, SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -242,7 +177,7 @@ public final class LinkReplicator {
         }
         stopped = true;
         SourceTaskEvents.unregister(link.toString(), sourceEvents);
-        long begin = System.nanoTime();
+        long begin = time.nanoseconds();
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
             scheduler.shutdown();
             try {
@@ -254,29 +189,32 @@ public final class LinkReplicator {
             if (health != null) {
                 health.close();
             }
-            probes.values().forEach(admin -> admin.close(Duration.ofSeconds(1)));
+            probe.close();
             if (ownIdentities) {
                 identities.close();
             }
         });
         try {
             stopping.get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            log.info("Stopped link {} in {} ms", link, (System.nanoTime() - begin) / 1_000_000);
+            log.info("Stopped link {} in {} ms", link, (time.nanoseconds() - begin) / 1_000_000);
         } catch (TimeoutException e) {
             log.warn("Link {} did not stop within {} s; leaving it behind", link, stopTimeout.toSeconds());
         } catch (Exception e) {
             log.warn("Link {} failed to stop cleanly", link, e);
         }
-        setState(State.STOPPED, Optional.empty(), List.of());
+        supervisor.stop();
+        connectors = List.of();
+        publish();
     }
 
+    /** One round on the link's thread, every second: start, probe, observe, as the supervisor says. */
     private void supervise() {
         try {
             if (stopped) {
                 return;
             }
             if (herder == null) {
-                if (System.nanoTime() >= nextRetryNanos) {
+                if (supervisor.retryDue()) {
                     tryStartHerder();
                 }
                 return;
@@ -286,17 +224,11 @@ public final class LinkReplicator {
                 fail("Kafka Connect's herder for the link stopped after an error (see the log above)");
                 return;
             }
-            if (System.nanoTime() >= nextProbeNanos) {
+            if (supervisor.probeDue()) {
                 // Connect keeps retrying on its own while a cluster is away, and says nothing of it:
                 // Strait looks, so that the link is reported failing until the cluster is back.
-                nextProbeNanos = System.nanoTime() + PROBE_EVERY.toNanos();
-                Optional<String> unreachable = unreachableCluster(PROBE_TIMEOUT);
-                if (unreachable.isPresent() && unreachableNow.isEmpty()) {
-                    log.warn("Link {} is failing: {}; Kafka Connect keeps retrying", link, unreachable.get());
-                } else if (unreachable.isEmpty() && unreachableNow.isPresent()) {
-                    log.info("Link {} reaches its clusters again", link);
-                }
-                unreachableNow = unreachable;
+                Optional<String> unreachable = probe.unreachableCluster(PROBE_TIMEOUT);
+                supervisor.probed(unreachable);
                 if (unreachable.isEmpty()) {
                     // Two aliases may have come to name one cluster (an address changed, a link was added).
                     Optional<String> refused = identities.refusal(link, PROBE_TIMEOUT);
@@ -305,12 +237,12 @@ public final class LinkReplicator {
                         fail(refused.get());
                         return;
                     }
-                    checkTargetTopics();
+                    targetTopics().check();
                     health().probe(status.connectors());
                 }
             }
-            if (unreachableNow.isPresent()) {
-                setState(State.FAILING, unreachableNow, status.connectors());
+            if (supervisor.outOfReach()) {
+                publish();
                 return;
             }
             observe();
@@ -320,7 +252,7 @@ public final class LinkReplicator {
     }
 
     private void tryStartHerder() {
-        Optional<String> unreachable = unreachableCluster(REACH_TIMEOUT);
+        Optional<String> unreachable = probe.unreachableCluster(REACH_TIMEOUT);
         if (unreachable.isPresent()) {
             fail(unreachable.get());
             return;
@@ -332,7 +264,7 @@ public final class LinkReplicator {
             return;
         }
         try {
-            herder = buildHerder();
+            herder = herders.build();
             starts++;
             herder.start();
             log.info("Started Kafka Connect herder of link {}", link);
@@ -342,119 +274,48 @@ public final class LinkReplicator {
         }
     }
 
-    /** Looks at the connectors and their tasks; restarts what failed, after a backoff. */
+    /** Asks Connect for the state of the link's connectors and their tasks; restarts what the supervisor says. */
     private void observe() {
-        List<ConnectorStateInfo> connectors = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        boolean allRunning = true;
-        for (String name : settings.connectorConfigs(link).keySet()) {
-            ConnectorStateInfo info;
+        List<ConnectorStateInfo> found = new ArrayList<>();
+        var expected = settings.connectorConfigs(link);
+        for (String name : expected.keySet()) {
             try {
-                info = herder.connectorStatus(name);
+                found.add(herder.connectorStatus(name));
             } catch (NotFoundException e) {
-                allRunning = false;
-                continue;
+                // Not created yet: not running.
             }
-            connectors.add(info);
-            if ("FAILED".equals(info.connector().state())) {
-                failed.add("connector " + name + ": " + firstLine(info.connector().trace()));
-            } else if (!"RUNNING".equals(info.connector().state())) {
-                allRunning = false;
-            }
-            for (ConnectorStateInfo.TaskState task : info.tasks()) {
-                String key = name + "-" + task.id();
-                if ("FAILED".equals(task.state())) {
-                    failed.add("task " + key + ": " + firstLine(task.trace()));
-                } else if (!"RUNNING".equals(task.state())) {
-                    allRunning = false;
+        }
+        connectors = found;
+        List<String> restart = supervisor.observe(found, expected.size(),
+                MirrorSettings.connectorName(link, MirrorSourceConnector.class),
+                health == null ? List.of() : health.problems());
+        publish();
+        for (String name : restart) {
+            log.info("Restarting failed parts of connector {} of link {}", name, link);
+            herder.restartConnectorAndTasks(new RestartRequest(name, true, true), (error, result) -> {
+                if (error != null) {
+                    log.warn("Could not restart connector {} of link {}: {}", name, link, rootMessage(error));
                 }
-            }
-        }
-        String sourceName = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
-        boolean sourceKnown = connectors.stream().anyMatch(c -> c.name().equals(sourceName));
-        // MirrorSourceConnector has no task until its source has a partition to copy: such a link is
-        // running, but idle, and is not announced as replicating yet.
-        int sourceTasks = connectors.stream().filter(c -> c.name().equals(sourceName))
-                .mapToInt(c -> c.tasks().size()).sum();
-        if (!failed.isEmpty()) {
-            String why = String.join("; ", failed);
-            lastFailureNanos = System.nanoTime();
-            lastFailure = why;
-            if (status.state() != State.FAILING || !status.detail().orElse("").equals(why)) {
-                log.error("Link {} is failing: {}", link, why);
-            }
-            setState(State.FAILING, Optional.of(why), connectors);
-            if (System.nanoTime() >= nextRetryNanos) {
-                restartFailed(connectors);
-            }
-        } else if (allRunning && sourceKnown && lastFailure != null
-                && System.nanoTime() - lastFailureNanos < RECOVERED_AFTER.toNanos()) {
-            // Restarted after a failure: reported failing until it has run cleanly for a while, so
-            // that a task that fails again at once does not flap between FAILING and RUNNING.
-            setState(State.FAILING, Optional.of("restarted after: " + lastFailure), connectors);
-        } else if (allRunning && sourceKnown) {
-            if (!announcedRunning && sourceTasks > 0) {
-                announcedRunning = true;
-                log.info("Link {} is replicating ({} source task{}) {} ms after start, {} ms after the JVM's",
-                        link, sourceTasks, sourceTasks == 1 ? "" : "s", (System.nanoTime() - startAttemptNanos) / 1_000_000,
-                        ManagementFactory.getRuntimeMXBean().getUptime());
-            } else if (status.state() == State.FAILING) {
-                log.info("Link {} recovered", link);
-            }
-            failures = 0;
-            lastFailure = null;
-            List<LinkHealthCheck.Problem> problems = health == null ? List.of() : health.problems();
-            setState(problems.isEmpty() ? State.RUNNING : State.DEGRADED,
-                    problems.isEmpty() ? Optional.empty() : Optional.of(LinkHealthCheck.summary(problems)), connectors);
-        } else {
-            setState(status.state() == State.FAILING ? State.FAILING : State.STARTING, status.detail(), connectors);
-        }
-    }
-
-    private void restartFailed(List<ConnectorStateInfo> connectors) {
-        backoff();
-        for (ConnectorStateInfo info : connectors) {
-            boolean anyFailed = "FAILED".equals(info.connector().state())
-                    || info.tasks().stream().anyMatch(t -> "FAILED".equals(t.state()));
-            if (anyFailed) {
-                log.info("Restarting failed parts of connector {} of link {}", info.name(), link);
-                herder.restartConnectorAndTasks(new RestartRequest(info.name(), true, true), (error, result) -> {
-                    if (error != null) {
-                        log.warn("Could not restart connector {} of link {}: {}", info.name(), link, rootMessage(error));
-                    }
-                });
-            }
+            });
         }
     }
 
     private void fail(String why) {
-        backoff();
-        long retryIn = Math.max(0, (nextRetryNanos - System.nanoTime()) / 1_000_000_000);
-        log.warn("Link {} is failing: {}; retrying in {} s", link, why, retryIn);
-        setState(State.FAILING, Optional.of(why), status.connectors());
+        supervisor.fail(why);
+        publish();
     }
 
-    private void backoff() {
-        failures++;
-        long delay = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(failures - 1, 10));
-        nextRetryNanos = System.nanoTime() + delay * 1_000_000;
-    }
-
-    private void setState(State state, Optional<String> detail, List<ConnectorStateInfo> connectors) {
-        Status previous = status;
-        Instant since = previous.state() == state ? previous.since() : Instant.now();
-        status = new Status(link, state, detail, since, List.copyOf(connectors), starts, taskStartCount.get(),
-                List.copyOf(events), health == null ? List.of() : health.problems());
+    /** The status as the supervisor, the last observation, the events and the health check have it. */
+    private void publish() {
+        status = new Status(link, supervisor.state(), supervisor.detail(), supervisor.since(), List.copyOf(connectors),
+                starts, taskStartCount.get(), List.copyOf(events), health == null ? List.of() : health.problems());
     }
 
     private void stopHerder() {
         LinkHerder current = herder;
         herder = null;
-        worker = null;
         if (current != null) {
-            if (endpoint != null) {
-                endpoint.unregister(link, current);
-            }
+            herders.release(current);
             try {
                 current.stop();
             } catch (RuntimeException e) {
@@ -463,66 +324,6 @@ public final class LinkReplicator {
         }
     }
 
-    /**
-     * Notices a replicated topic deleted on the target. MirrorMaker 2 creates it again at its next
-     * refresh (with the source's partitions) and goes on copying into it; what had been copied
-     * before the deletion is gone from the target. Strait says so in the log and in the status.
-     */
-    private void checkTargetTopics() {
-        // The target topics this link writes: its source topics, through the rule `plan` uses.
-        ReplicationPlanner.TopicRule rule = topicRule();
-        Set<String> expected = new java.util.TreeSet<>();
-        try {
-            for (String topic : probes.get(link.source()).listTopics().names()
-                    .get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                if (!rule.isHeartbeats(topic)) {
-                    rule.target(topic).ifPresent(expected::add);
-                }
-            }
-        } catch (Exception e) {
-            return;
-        }
-        if (expected.isEmpty()) {
-            return;
-        }
-        var described = probes.get(link.target()).describeTopics(expected).topicNameValues();
-        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> entry
-                : described.entrySet()) {
-            String topic = entry.getKey();
-            org.apache.kafka.common.Uuid known = targetTopicIds.get(topic);
-            try {
-                org.apache.kafka.common.Uuid id = entry.getValue().get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).topicId();
-                // A deleted topic may be created again at once (MirrorMaker 2's refresh, or a producer's
-                // metadata request with the broker's auto.create.topics.enable): its topic ID tells.
-                if (known != null && !known.equals(id)) {
-                    if (!targetTopicsMissing.contains(topic)) {
-                        event("target topic " + topic + " was deleted on " + link.target() + " and created again;"
-                                + " the records copied before the deletion are gone from the target");
-                    }
-                    restartSourceTasks("so that they write into the new " + topic);
-                }
-                targetTopicIds.put(topic, id);
-                targetTopicsMissing.remove(topic);
-            } catch (java.util.concurrent.ExecutionException e) {
-                // Gone after it existed: deleted (reported once, until it is back).
-                if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-                        && known != null && targetTopicsMissing.add(topic)) {
-                    event("target topic " + topic + " was deleted on " + link.target() + "; MirrorMaker 2 creates it"
-                            + " again at its next refresh, and the records copied before the deletion are gone from"
-                            + " the target");
-                }
-            } catch (Exception e) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * After a target topic was created again, the link's producers still carry sequence numbers of
-     * the old topic and the broker refuses their writes for ever (OutOfOrderSequenceException), so
-     * the link would stall without a word. Restarting the source tasks gives them fresh producers;
-     * they carry on from the link's committed position, so every later record reaches the new topic.
-     */
     /**
      * Restarts the source tasks, again every 5 s until Connect accepts it: until then the tasks copy
      * nothing of the re-created topic (StraitSourceTask holds it back).
@@ -546,6 +347,12 @@ public final class LinkReplicator {
         });
     }
 
+    /**
+     * After a target topic was created again, the link's producers still carry sequence numbers of
+     * the old topic and the broker refuses their writes for ever (OutOfOrderSequenceException), so
+     * the link would stall without a word. Restarting the source tasks gives them fresh producers;
+     * they carry on from the link's committed position, so every later record reaches the new topic.
+     */
     private void restartSourceTasks(String why) {
         String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
         event("restarting the tasks of " + name + " " + why);
@@ -560,69 +367,47 @@ public final class LinkReplicator {
     public void note(String what) {
         try {
             scheduler.execute(() -> event(what));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopped
         }
     }
 
     private void event(String what) {
         log.warn("Link {}: {}", link, what);
-        events.addLast(Instant.now() + " " + what);
+        events.addLast(supervisor.now() + " " + what);
         while (events.size() > 20) {
             events.removeFirst();
         }
-        setState(status.state(), status.detail(), status.connectors());
+        publish();
     }
 
     /** The link's checks for what MirrorMaker 2 only logs, on the link's probe admin clients; built once. */
     private LinkHealthCheck health() {
         if (health == null) {
-            health = new LinkHealthCheck(link, settings, topicRule(), probeAdmin(link.source()), probeAdmin(link.target()));
+            health = new LinkHealthCheck(link, settings, topicRule(), probe.admin(link.source()),
+                    probe.admin(link.target()));
         }
         return health;
     }
 
-    /**
-     * Asks the link's target and source at once whether they answer, waiting at most {@code wait}
-     * for each; the first that does not, target first, with why.
-     */
-    private Optional<String> unreachableCluster(Duration wait) {
-        KafkaFuture<String> target = probeAdmin(link.target()).describeCluster().clusterId();
-        KafkaFuture<String> source = probeAdmin(link.source()).describeCluster().clusterId();
-        return answer(link.target(), target, wait).or(() -> answer(link.source(), source, wait));
-    }
-
-    /** One admin client per cluster, for the link's checks; kept until the link stops. */
-    private Admin probeAdmin(String alias) {
-        return probes.computeIfAbsent(alias, a -> {
-            Map<String, Object> config = ReplicationPlanner.adminConfig(settings.topology().cluster(a), REACH_TIMEOUT);
-            config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "strait-probe-" + link + "-" + a);
-            return Admin.create(config);
-        });
-    }
-
-    private Optional<String> answer(String alias, KafkaFuture<String> clusterId, Duration wait) {
-        String where = "cannot reach cluster " + alias + " at " + settings.topology().cluster(alias).bootstrapServers();
-        try {
-            clusterId.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return Optional.empty();
-        } catch (TimeoutException e) {
-            return Optional.of(where + ": no answer within " + wait.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (Exception e) {
-            return Optional.of(where + ": " + rootMessage(e));
+    /** The watcher of the link's target topics, on the link's probe admin clients; built once. */
+    private TargetTopicWatcher targetTopics() {
+        if (targetTopics == null) {
+            targetTopics = new TargetTopicWatcher(link, topicRule(), probe.admin(link.source()),
+                    probe.admin(link.target()), PROBE_TIMEOUT, this::event, this::restartSourceTasks);
         }
+        return targetTopics;
     }
 
     /**
      * The metrics of the link's Kafka Connect worker, MirrorMaker 2's per-partition ones among
-     * them (record-count, byte-count, replication-latency-ms, record-age-ms), while it runs.
+     * them (record-count, byte-count, replication-latency-ms, record-age-ms), while it runs. Kafka's
+     * own {@link Metrics} registry: whoever exports them (the http room) reads it; this class does not
+     * know who.
      */
-    public Optional<org.apache.kafka.common.metrics.Metrics> workerMetrics() {
-        Worker current = worker;
-        return current == null ? Optional.empty() : Optional.of(current.metrics().metrics());
+    public Optional<Metrics> workerMetrics() {
+        LinkHerder current = herder;
+        return current == null ? Optional.empty() : Optional.of(current.workerMetrics());
     }
 
     /** How this link treats source topics; built once, as its connector's filter and policy are. */
@@ -642,96 +427,27 @@ public final class LinkReplicator {
      * The source positions the link has committed: for each source topic-partition, the offset of
      * the last record replicated. Asks the link's herder; completes when it answers.
      */
-    public CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> committedPositions() {
-        return committedSourceOffsets().thenApply(offsets -> {
-            Map<org.apache.kafka.common.TopicPartition, Long> positions = new HashMap<>();
-            offsets.forEach((tp, offset) -> positions.put(tp, offset.offset()));
-            return positions;
-        });
+    public CompletableFuture<Map<TopicPartition, Long>> committedPositions() {
+        return committedSourceOffsets().thenApply(SourcePositions::offsets);
     }
 
     /**
      * The source offsets the link has committed, with the topic ID each was taken on and the
-     * records counted lost ({@link SourceOffset}), through Connect's offsets API (KIP-875).
+     * records counted lost ({@link SourceOffset}), through Connect's offsets API (KIP-875): see
+     * {@link SourcePositions}.
      */
-    public CompletableFuture<Map<org.apache.kafka.common.TopicPartition, SourceOffset>> committedSourceOffsets() {
-        LinkHerder current = herder;
-        CompletableFuture<Map<org.apache.kafka.common.TopicPartition, SourceOffset>> result = new CompletableFuture<>();
-        if (current == null) {
-            result.complete(Map.of());
-            return result;
-        }
-        current.connectorOffsets(MirrorSettings.connectorName(link, MirrorSourceConnector.class), (error, offsets) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-                return;
-            }
-            Map<org.apache.kafka.common.TopicPartition, SourceOffset> positions = new HashMap<>();
-            offsets.offsets().forEach(o -> {
-                Object topic = o.partition().get("topic");
-                Object partition = o.partition().get("partition");
-                if (topic != null && partition instanceof Number p) {
-                    SourceOffset.from(o.offset()).ifPresent(offset -> positions.put(
-                            new org.apache.kafka.common.TopicPartition(topic.toString(), p.intValue()), offset));
-                }
-            });
-            result.complete(positions);
-        });
-        return result;
+    public CompletableFuture<Map<TopicPartition, SourceOffset>> committedSourceOffsets() {
+        return SourcePositions.read(herder, link);
     }
 
     /** Source offsets this instance's tasks found removed before they were copied, by source topic, since start. */
     public Map<String, Long> sourceRecordsLost() {
-        return Map.copyOf(sourceRecordsLost);
+        return sourceEvents.recordsLost();
     }
 
     /** Source topics this instance's tasks found deleted and created again, by source topic, since start. */
     public Map<String, Long> sourceTopicRecreations() {
-        return Map.copyOf(sourceTopicRecreations);
-    }
-
-    private LinkHerder buildHerder() {
-        Map<String, String> workerProps = settings.workerConfig(link);
-        DistributedConfig config = new DistributedConfig(workerProps);
-        String clusterId = config.kafkaClusterId();
-        String clientIdBase = ConnectUtils.clientIdBase(config);
-        Map<String, Object> adminProps = new HashMap<>(config.originals());
-        adminProps.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdBase + "shared-admin");
-        ConnectUtils.addMetricsContextProperties(adminProps, config, clusterId);
-        SharedTopicAdmin sharedAdmin = new SharedTopicAdmin(adminProps);
-        KafkaOffsetBackingStore offsetStore = new KafkaOffsetBackingStore(sharedAdmin, () -> clientIdBase,
-                plugins.newInternalConverter(true, JsonConverter.class.getName(),
-                        Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false")));
-        offsetStore.configure(config);
-        ConnectorClientConfigOverridePolicy overridePolicy = new AllConnectorClientConfigOverridePolicy();
-        overridePolicy.configure(settings.config().originals());
-        Worker worker = new Worker(workerId(), Time.SYSTEM, plugins, config, offsetStore, overridePolicy);
-        this.worker = worker;
-        StatusBackingStore statusStore = new KafkaStatusBackingStore(Time.SYSTEM, worker.getInternalValueConverter(),
-                sharedAdmin, clientIdBase);
-        statusStore.configure(config);
-        ConfigBackingStore configStore = new KafkaConfigBackingStore(worker.getInternalValueConverter(), config,
-                worker.configTransformer(), sharedAdmin, clientIdBase);
-        LinkHerder built = new LinkHerder(link, settings, taskStartCount, config, worker, clusterId, statusStore, configStore,
-                endpoint == null ? "NOTUSED" : endpoint.advertisedUrl().toString(),
-                endpoint == null ? null : endpoint.client(), overridePolicy, InternalEndpoint.namespace(link), sharedAdmin);
-        if (endpoint != null) {
-            endpoint.register(link, built);
-        }
-        return built;
-    }
-
-    private String workerId() {
-        if (endpoint != null) {
-            return endpoint.advertisedUrl().getHost() + ":" + endpoint.advertisedUrl().getPort() + "/" + link;
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (Exception e) {
-            host = "localhost";
-        }
-        return host + "/" + link + "/" + UUID.randomUUID();
+        return sourceEvents.recreations();
     }
 
     /** The first line of a Connect trace, and its root cause (Connect wraps the real error). */
@@ -751,26 +467,5 @@ public final class LinkReplicator {
             root = root.getCause();
         }
         return root.getClass().getSimpleName() + ": " + root.getMessage();
-    }
-
-    private static boolean exitsTrapped;
-
-    /**
-     * Kafka Connect's herder calls {@code Exit.exit(1)} when its thread meets an uncaught error,
-     * which would end every link of the daemon. Strait keeps the process and rebuilds that link.
-     */
-    private static synchronized void trapHerderExits() {
-        if (exitsTrapped) {
-            return;
-        }
-        exitsTrapped = true;
-        Exit.setExitProcedure((code, message) -> {
-            String thread = Thread.currentThread().getName();
-            if (thread.startsWith(LinkHerder.class.getSimpleName() + "-")) {
-                log.error("Kafka Connect asked to exit ({}) from {}; only that link is rebuilt", code, thread);
-                return;
-            }
-            System.exit(code);
-        });
     }
 }

@@ -1,0 +1,79 @@
+package io.strait.replication;
+
+import io.strait.topology.LinkId;
+import io.strait.topology.Topology;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaFuture;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Asks a link's two clusters whether they answer ({@code Admin.describeCluster}), on one admin
+ * client per cluster ({@code client.id} {@code strait-probe-<link>-<alias>}) that the link's other
+ * checks share and that is kept until {@link #close()}.
+ */
+final class ClusterProbe implements AutoCloseable {
+
+    private final LinkId link;
+    private final Topology topology;
+    private final Duration requestTimeout;
+    private final Map<String, Admin> admins = new HashMap<>();
+
+    /**
+     * @param requestTimeout the admin clients' request and API timeout
+     */
+    ClusterProbe(LinkId link, Topology topology, Duration requestTimeout) {
+        this.link = link;
+        this.topology = topology;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** The probe's admin client of a cluster of the link, created on first use. */
+    synchronized Admin admin(String alias) {
+        return admins.computeIfAbsent(alias, a -> {
+            Map<String, Object> config = ReplicationPlanner.adminConfig(topology.cluster(a), requestTimeout);
+            config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "strait-probe-" + link + "-" + a);
+            return Admin.create(config);
+        });
+    }
+
+    /**
+     * Asks the link's target and source at once whether they answer, waiting at most {@code wait}
+     * for each.
+     *
+     * @return the first that does not, target first, as "cannot reach cluster A at host:port: why";
+     *         empty when both answer
+     */
+    Optional<String> unreachableCluster(Duration wait) {
+        KafkaFuture<String> target = admin(link.target()).describeCluster().clusterId();
+        KafkaFuture<String> source = admin(link.source()).describeCluster().clusterId();
+        return answer(link.target(), target, wait).or(() -> answer(link.source(), source, wait));
+    }
+
+    private Optional<String> answer(String alias, KafkaFuture<String> clusterId, Duration wait) {
+        String where = "cannot reach cluster " + alias + " at " + topology.cluster(alias).bootstrapServers();
+        try {
+            clusterId.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return Optional.empty();
+        } catch (TimeoutException e) {
+            return Optional.of(where + ": no answer within " + wait.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception e) {
+            return Optional.of(where + ": " + LinkReplicator.rootMessage(e));
+        }
+    }
+
+    /** Closes the admin clients, waiting at most 1 s for each. */
+    @Override
+    public synchronized void close() {
+        admins.values().forEach(admin -> admin.close(Duration.ofSeconds(1)));
+    }
+}
