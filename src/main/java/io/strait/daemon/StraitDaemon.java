@@ -83,7 +83,7 @@ public final class StraitDaemon {
     private final Plugins plugins;
     /** Written under this object's monitor (start, apply, stop); read without it, by probes and metrics. */
     private final SortedMap<LinkId, LinkReplicator> links = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final Map<LinkId, Fingerprint> fingerprints = new HashMap<>();
+    private final Map<LinkId, LinkChanges.Fingerprint> fingerprints = new HashMap<>();
     /** Each link's consumer-group checkpointer (failover), when the link checkpoints groups. */
     private final Map<LinkId, GroupCheckpointer> checkpointers = new ConcurrentHashMap<>();
     private final Map<LinkId, LagSample> lag = new ConcurrentHashMap<>();
@@ -147,7 +147,7 @@ public final class StraitDaemon {
         LinkReplicator replicator = new LinkReplicator(id, settings, plugins, topology.engine().stopTimeout(), endpoint,
                 identities);
         links.put(id, replicator);
-        fingerprints.put(id, Fingerprint.of(settings, id));
+        fingerprints.put(id, LinkChanges.Fingerprint.of(settings, id));
         replicator.start();
         if (GroupCheckpointer.enabled(id, settings)) {
             checkpointers.put(id, new GroupCheckpointer(id, settings).start());
@@ -198,17 +198,10 @@ public final class StraitDaemon {
         long begin = System.nanoTime();
         next.warnings().forEach(w -> log.warn("{}", w));
         MirrorSettings settings = new MirrorSettings(next);
-        List<LinkId> removed = new ArrayList<>();
-        List<LinkId> changed = new ArrayList<>();
-        List<LinkId> added = new ArrayList<>();
-        for (LinkId id : links.keySet()) {
-            if (!next.links().containsKey(id)) {
-                removed.add(id);
-            } else if (!fingerprints.get(id).equals(Fingerprint.of(settings, id))) {
-                changed.add(id);
-            }
-        }
-        next.links().keySet().stream().filter(id -> !links.containsKey(id)).forEach(added::add);
+        LinkChanges changes = LinkChanges.between(fingerprints, settings);
+        List<LinkId> removed = changes.removed();
+        List<LinkId> changed = changes.changed();
+        List<LinkId> added = changes.added();
         if (!Objects.equals(next.http(), topology.http()) || !Objects.equals(next.scaleOut(), topology.scaleOut())) {
             log.warn("Changes to strait.http and strait.scale-out take effect at the next restart");
         }
@@ -237,7 +230,7 @@ public final class StraitDaemon {
         }
         log.info("Applied topology {} in {} ms: {} links added {}, {} removed {}, {} restarted {}, {} unchanged",
                 next.source(), (System.nanoTime() - begin) / 1_000_000, added.size(), added, removed.size(), removed,
-                changed.size(), changed, links.size() - added.size() - changed.size());
+                changed.size(), changed, changes.unchanged().size());
     }
 
     /** Stops every link, in parallel; idempotent. */
@@ -408,13 +401,5 @@ public final class StraitDaemon {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /** Everything a link's replicator is built from: when it is equal, the link is left alone. */
-    private record Fingerprint(SortedMap<String, String> worker, Map<String, SortedMap<String, String>> connectors) {
-        /** Both clusters' addresses and client settings are part of these; file positions are not. */
-        static Fingerprint of(MirrorSettings settings, LinkId link) {
-            return new Fingerprint(settings.workerConfig(link), settings.connectorConfigs(link));
-        }
     }
 }
