@@ -115,7 +115,7 @@ final class CheckpointTaskCheck {
         } catch (Exception e) {
             finding = Optional.of(new Finding(Reason.CHECKPOINT_TASKS, connector, prefix
                     + ", and listing the consumer groups of " + link.source() + " failed here too ("
-                    + LinkReplicator.rootMessage(e) + ")" + consequence, repair));
+                    + ConnectErrors.rootMessage(e) + ")" + consequence, repair));
         }
     }
 

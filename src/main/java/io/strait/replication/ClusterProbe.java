@@ -67,7 +67,7 @@ final class ClusterProbe implements AutoCloseable {
             Thread.currentThread().interrupt();
             return Optional.empty();
         } catch (Exception e) {
-            return Optional.of(where + ": " + LinkReplicator.rootMessage(e));
+            return Optional.of(where + ": " + ConnectErrors.rootMessage(e));
         }
     }
 

@@ -158,7 +158,7 @@ public final class LinkHealthCheck implements AutoCloseable {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
                 // The cluster is slow or away: the supervisor reports that; keep what was found before.
-                log.debug("Health check of link {} did not finish: {}", link, LinkReplicator.rootMessage(e));
+                log.debug("Health check of link {} did not finish: {}", link, ConnectErrors.rootMessage(e));
             }
         });
     }

@@ -6,7 +6,6 @@ import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
-import org.apache.kafka.connect.runtime.RestartRequest;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.slf4j.Logger;
@@ -87,7 +86,8 @@ public final class LinkReplicator {
     private final LinkId link;
     private final MirrorSettings settings;
     private final Duration stopTimeout;
-    private final Time time;
+    /** The clock of the link's supervision and of its Kafka Connect herder. */
+    private final Time time = Time.SYSTEM;
     private final ScheduledExecutorService scheduler;
     /** Whose cluster IDs tell whether the link's aliases name one cluster; owned when not given. */
     private final ClusterIdentities identities;
@@ -97,6 +97,7 @@ public final class LinkReplicator {
     private final LinkSupervisor supervisor;
     private final ClusterProbe probe;
     private final LinkSourceEvents sourceEvents;
+    private final ConnectorRestarts restarts;
 
     // Written on the scheduler thread; read anywhere.
     private volatile LinkHerder herder;
@@ -110,32 +111,18 @@ public final class LinkReplicator {
     private int starts;
 
     /**
-     * @param endpoint the instance's internal endpoint when several instances share the links
-     *                 (scale-out), or null when this instance runs alone
-     */
-    public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
-                          InternalEndpoint endpoint) {
-        this(link, settings, plugins, stopTimeout, endpoint, null);
-    }
-
-    /**
+     * @param endpoint   the instance's internal endpoint when several instances share the links
+     *                   (scale-out), or null when this instance runs alone
      * @param identities the daemon's view of which aliases name one Kafka cluster, shared by its
      *                   links; null to keep one of the link's own
      */
     public LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
                           InternalEndpoint endpoint, ClusterIdentities identities) {
-        this(link, settings, plugins, stopTimeout, endpoint, identities, Time.SYSTEM);
-    }
-
-    /** @param time the clock of the link's supervision and of its Kafka Connect herder */
-    LinkReplicator(LinkId link, MirrorSettings settings, Plugins plugins, Duration stopTimeout,
-                   InternalEndpoint endpoint, ClusterIdentities identities, Time time) {
         this.ownIdentities = identities == null;
         this.identities = identities == null ? new ClusterIdentities(settings.topology()) : identities;
         this.link = link;
         this.settings = settings;
         this.stopTimeout = stopTimeout;
-        this.time = time;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "strait-link-" + link);
             thread.setDaemon(true);
@@ -144,7 +131,8 @@ public final class LinkReplicator {
         this.herders = new LinkHerderFactory(link, settings, plugins, endpoint, taskStartCount, time);
         this.supervisor = new LinkSupervisor(link, time);
         this.probe = new ClusterProbe(link, settings.topology(), REACH_TIMEOUT);
-        this.sourceEvents = new LinkSourceEvents(link, scheduler, this::event, this::restartUntilDone);
+        this.restarts = new ConnectorRestarts(link, () -> herder, scheduler, () -> stopped);
+        this.sourceEvents = new LinkSourceEvents(link, scheduler, this::event, restarts::sourceTasksUntilDone);
         this.status = new Status(link, State.STOPPED, Optional.empty(), supervisor.since(), List.of(), 0, 0, List.of(),
                 List.of());
     }
@@ -270,7 +258,7 @@ public final class LinkReplicator {
             log.info("Started Kafka Connect herder of link {}", link);
         } catch (RuntimeException e) {
             herder = null;
-            fail("Could not start Kafka Connect for the link: " + rootMessage(e));
+            fail("Could not start Kafka Connect for the link: " + ConnectErrors.rootMessage(e));
         }
     }
 
@@ -290,14 +278,7 @@ public final class LinkReplicator {
                 MirrorSettings.connectorName(link, MirrorSourceConnector.class),
                 health == null ? List.of() : health.problems());
         publish();
-        for (String name : restart) {
-            log.info("Restarting failed parts of connector {} of link {}", name, link);
-            herder.restartConnectorAndTasks(new RestartRequest(name, true, true), (error, result) -> {
-                if (error != null) {
-                    log.warn("Could not restart connector {} of link {}: {}", name, link, rootMessage(error));
-                }
-            });
-        }
+        restart.forEach(restarts::failedParts);
     }
 
     private void fail(String why) {
@@ -325,42 +306,14 @@ public final class LinkReplicator {
     }
 
     /**
-     * Restarts the source tasks, again every 5 s until Connect accepts it: until then the tasks copy
-     * nothing of the re-created topic (StraitSourceTask holds it back).
-     */
-    private void restartUntilDone(String topic) {
-        LinkHerder current = herder;
-        if (stopped) {
-            return;
-        }
-        if (current == null) {
-            scheduler.schedule(() -> restartUntilDone(topic), 5, TimeUnit.SECONDS);
-            return;
-        }
-        String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
-        current.restartConnectorAndTasks(new RestartRequest(name, false, true), (error, result) -> {
-            if (error != null && !stopped) {
-                log.warn("Could not restart connector {} of link {} for the re-created {}: {}; trying again in 5 s",
-                        name, link, topic, rootMessage(error));
-                scheduler.schedule(() -> restartUntilDone(topic), 5, TimeUnit.SECONDS);
-            }
-        });
-    }
-
-    /**
      * After a target topic was created again, the link's producers still carry sequence numbers of
      * the old topic and the broker refuses their writes for ever (OutOfOrderSequenceException), so
      * the link would stall without a word. Restarting the source tasks gives them fresh producers;
      * they carry on from the link's committed position, so every later record reaches the new topic.
      */
     private void restartSourceTasks(String why) {
-        String name = MirrorSettings.connectorName(link, MirrorSourceConnector.class);
-        event("restarting the tasks of " + name + " " + why);
-        herder.restartConnectorAndTasks(new RestartRequest(name, false, true), (error, result) -> {
-            if (error != null) {
-                log.warn("Could not restart connector {} of link {}: {}", name, link, rootMessage(error));
-            }
-        });
+        event("restarting the tasks of " + restarts.sourceConnector() + " " + why);
+        restarts.sourceTasks();
     }
 
     /** Records a notable thing about the link (a warning found elsewhere) in the log and its status events. */
@@ -450,22 +403,8 @@ public final class LinkReplicator {
         return sourceEvents.recreations();
     }
 
-    /** The first line of a Connect trace, and its root cause (Connect wraps the real error). */
+    /** The first line of a Connect trace, and its root cause: see {@link ConnectErrors#firstLine}. */
     public static String firstLine(String trace) {
-        if (trace == null || trace.isBlank()) {
-            return "no reason given";
-        }
-        String first = trace.lines().findFirst().orElse(trace).trim();
-        String root = trace.lines().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b)
-                .map(l -> l.substring("Caused by: ".length()).trim()).orElse(null);
-        return root == null || first.contains(root) ? first : first + " (caused by " + root + ")";
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        return ConnectErrors.firstLine(trace);
     }
 }

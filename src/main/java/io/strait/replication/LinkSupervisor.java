@@ -157,14 +157,14 @@ final class LinkSupervisor {
         for (ConnectorStateInfo info : connectors) {
             boolean anyFailed = false;
             if ("FAILED".equals(info.connector().state())) {
-                failed.add("connector " + info.name() + ": " + LinkReplicator.firstLine(info.connector().trace()));
+                failed.add("connector " + info.name() + ": " + ConnectErrors.firstLine(info.connector().trace()));
                 anyFailed = true;
             } else if (!"RUNNING".equals(info.connector().state())) {
                 allRunning = false;
             }
             for (ConnectorStateInfo.TaskState task : info.tasks()) {
                 if ("FAILED".equals(task.state())) {
-                    failed.add("task " + info.name() + "-" + task.id() + ": " + LinkReplicator.firstLine(task.trace()));
+                    failed.add("task " + info.name() + "-" + task.id() + ": " + ConnectErrors.firstLine(task.trace()));
                     anyFailed = true;
                 } else if (!"RUNNING".equals(task.state())) {
                     allRunning = false;
