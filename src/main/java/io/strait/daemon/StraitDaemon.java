@@ -1,11 +1,11 @@
 package io.strait.daemon;
 
 import io.strait.failover.GroupCheckpointer;
+import io.strait.replication.ClientConfigs;
 import io.strait.replication.ClusterIdentities;
 import io.strait.replication.InternalEndpoint;
 import io.strait.replication.LinkReplicator;
 import io.strait.replication.MirrorSettings;
-import io.strait.replication.ReplicationPlanner;
 import io.strait.replication.SourceOffset;
 import io.strait.topology.LinkId;
 import io.strait.topology.Problem;
@@ -383,11 +383,8 @@ public final class StraitDaemon {
     }
 
     private synchronized Admin lagAdmin(String alias) {
-        return lagAdmins.computeIfAbsent(alias, a -> {
-            Map<String, Object> config = ReplicationPlanner.adminConfig(topology.cluster(a), LAG_TIMEOUT);
-            config.put("client.id", "strait-lag-" + a);
-            return Admin.create(config);
-        });
+        return lagAdmins.computeIfAbsent(alias, a ->
+                Admin.create(ClientConfigs.admin(topology.cluster(a), "strait-lag-" + a, LAG_TIMEOUT)));
     }
 
     private synchronized void closeLagAdmins() {

@@ -2,7 +2,6 @@ package io.strait.replication;
 
 import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaFuture;
 
@@ -36,11 +35,8 @@ final class ClusterProbe implements AutoCloseable {
 
     /** The probe's admin client of a cluster of the link, created on first use. */
     synchronized Admin admin(String alias) {
-        return admins.computeIfAbsent(alias, a -> {
-            Map<String, Object> config = ReplicationPlanner.adminConfig(topology.cluster(a), requestTimeout);
-            config.put(CommonClientConfigs.CLIENT_ID_CONFIG, "strait-probe-" + link + "-" + a);
-            return Admin.create(config);
-        });
+        return admins.computeIfAbsent(alias, a ->
+                Admin.create(ClientConfigs.admin(topology.cluster(a), "strait-probe-" + link + "-" + a, requestTimeout)));
     }
 
     /**

@@ -4,7 +4,6 @@ import io.strait.topology.LinkId;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
 import org.apache.kafka.connect.runtime.Herder;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorOffsets;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -35,27 +34,10 @@ public final class SourcePositions {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
-                result.complete(of(offsets));
+                result.complete(CommittedSourceOffsets.of(offsets));
             }
         });
         return result;
-    }
-
-    /**
-     * The positions in an answer of Connect's offsets API: partitions {@code {"topic": T,
-     * "partition": P}} with offsets {@link SourceOffset#from readable}; others are skipped.
-     */
-    public static Map<TopicPartition, SourceOffset> of(ConnectorOffsets offsets) {
-        Map<TopicPartition, SourceOffset> positions = new HashMap<>();
-        offsets.offsets().forEach(o -> {
-            Object topic = o.partition().get("topic");
-            Object partition = o.partition().get("partition");
-            if (topic != null && partition instanceof Number p) {
-                SourceOffset.from(o.offset()).ifPresent(offset ->
-                        positions.put(new TopicPartition(topic.toString(), p.intValue()), offset));
-            }
-        });
-        return positions;
     }
 
     /** The offset of the last record copied, by source partition. */

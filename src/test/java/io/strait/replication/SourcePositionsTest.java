@@ -18,7 +18,7 @@ class SourcePositionsTest {
 
     @Test
     void eachTopicPartitionWithItsOffsetTopicIdAndLostRecords() {
-        Map<TopicPartition, SourceOffset> positions = SourcePositions.of(new ConnectorOffsets(List.of(
+        Map<TopicPartition, SourceOffset> positions = CommittedSourceOffsets.of(new ConnectorOffsets(List.of(
                 new ConnectorOffset(Map.of("cluster", "a", "topic", "orders", "partition", 0),
                         Map.of("offset", 999L, "topicId", "vB1bZ3EhR7qzJ0y0uYb0aQ", "lostRecords", 3L)),
                 new ConnectorOffset(Map.of("cluster", "a", "topic", "orders", "partition", 1), Map.of("offset", 41)))));
@@ -34,7 +34,7 @@ class SourcePositionsTest {
     void partitionsAndOffsetsOfAnotherShapeAreSkipped() {
         Map<String, Object> nullOffset = new HashMap<>();
         nullOffset.put("offset", null);
-        Map<TopicPartition, SourceOffset> positions = SourcePositions.of(new ConnectorOffsets(List.of(
+        Map<TopicPartition, SourceOffset> positions = CommittedSourceOffsets.of(new ConnectorOffsets(List.of(
                 new ConnectorOffset(Map.of("topic", "orders"), Map.of("offset", 1L)),
                 new ConnectorOffset(Map.of("topic", "orders", "partition", "0"), Map.of("offset", 1L)),
                 new ConnectorOffset(Map.of("partition", 0), Map.of("offset", 1L)),
