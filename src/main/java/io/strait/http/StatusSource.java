@@ -3,6 +3,7 @@ package io.strait.http;
 import io.strait.daemon.StraitDaemon;
 import io.strait.failover.GroupCheckpointer;
 import io.strait.replication.LinkReplicator;
+import io.strait.replication.ReplicationPlanner;
 import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
 import org.apache.kafka.common.metrics.Metrics;
@@ -49,9 +50,12 @@ public interface StatusSource {
      * @param targetTopic            a source topic's name on the target by the link's topic rule (its
      *                               replication policy, {@code ReplicationPolicy.formatRemoteTopic}); empty
      *                               when the link does not replicate the topic
+     * @param topicRule              the link's topic rule, for the names metrics label series with (a target
+     *                               topic's source topic, a source topic's name on the target)
      */
     record Link(LinkReplicator.Status status, Optional<Metrics> workerMetrics, Map<String, Long> sourceRecordsLost,
-                Map<String, Long> sourceTopicRecreations, Function<String, Optional<String>> targetTopic) {
+                Map<String, Long> sourceTopicRecreations, Function<String, Optional<String>> targetTopic,
+                ReplicationPlanner.TopicRule topicRule) {
     }
 
     /** The running daemon, read afresh at every call. */
@@ -72,7 +76,7 @@ public interface StatusSource {
                 SortedMap<LinkId, Link> links = new TreeMap<>();
                 daemon.links().forEach((id, replicator) -> links.put(id, new Link(replicator.status(),
                         replicator.workerMetrics(), replicator.sourceRecordsLost(), replicator.sourceTopicRecreations(),
-                        topic -> replicator.topicRule().target(topic))));
+                        topic -> replicator.topicRule().target(topic), replicator.topicRule())));
                 return links;
             }
 

@@ -110,6 +110,20 @@ public final class ReplicationPlanner {
                     : Optional.empty();
         }
 
+        /** The name a copy of the source topic has on the target, by the link's replication policy (selected or not). */
+        public String remoteName(String topic) {
+            return policy.formatRemoteTopic(link.source(), topic);
+        }
+
+        /**
+         * The source topic whose copy the target topic is, by the link's replication policy
+         * ({@code ReplicationPolicy.upstreamTopic}); the target topic's own name when the policy cannot tell.
+         */
+        public String upstream(String targetTopic) {
+            String upstream = policy.upstreamTopic(targetTopic);
+            return upstream == null ? targetTopic : upstream;
+        }
+
         /** MirrorMaker 2's heartbeats topic, or a copy of one: its own, written every second. */
         public boolean isHeartbeats(String topic) {
             return policy.isHeartbeatsTopic(topic);

@@ -130,7 +130,7 @@ final class FixedStatus implements StatusSource {
     void link(LinkId id, LinkReplicator.Status status, Optional<Metrics> metrics, Map<String, Long> lost,
               Map<String, Long> recreations) {
         ReplicationPlanner.TopicRule rule = planner.rule(id);
-        links.put(id, new Link(status, metrics, lost, recreations, rule::target));
+        links.put(id, new Link(status, metrics, lost, recreations, rule::target, rule));
     }
 
     /** Only the link's state changes. */
@@ -139,7 +139,7 @@ final class FixedStatus implements StatusSource {
         LinkReplicator.Status s = was.status();
         links.put(id, new Link(new LinkReplicator.Status(id, state, s.detail(), s.since(), s.connectors(), s.starts(),
                 s.taskStarts(), s.events(), s.problems()), was.workerMetrics(), was.sourceRecordsLost(),
-                was.sourceTopicRecreations(), was.targetTopic()));
+                was.sourceTopicRecreations(), was.targetTopic(), was.topicRule()));
     }
 
     private static SortedMap<TopicPartition, Long> lag(Map<TopicPartition, Long> lag) {
