@@ -206,15 +206,18 @@ class DegradedLinkIT {
 
         void assertMetrics(String id, String... reasons) throws Exception {
             String metrics = Http.get(http.port(), "/metrics").body();
+            // Labels in exposition order: link, then reason or state, then source, then target.
             String link = "link=\"" + id + "\"";
-            assertThat(Http.sample(metrics, "strait_link_state{" + link + ",state=\"DEGRADED\"}")).as(metrics).isEqualTo(1.0);
-            assertThat(Http.sample(metrics, "strait_link_state{" + link + ",state=\"RUNNING\"}")).as(metrics).isEqualTo(0.0);
-            assertThat(Http.sample(metrics, "strait_link_up{" + link + "}")).as(metrics).isEqualTo(1.0);
+            String source = "source=\"" + id.split("->")[0] + "\"";
+            String target = "target=\"" + id.split("->")[1] + "\"";
+            assertThat(Http.sample(metrics, "strait_link_state{" + link + "," + source + ",state=\"DEGRADED\"," + target + "}")).as(metrics).isEqualTo(1.0);
+            assertThat(Http.sample(metrics, "strait_link_state{" + link + "," + source + ",state=\"RUNNING\"," + target + "}")).as(metrics).isEqualTo(0.0);
+            assertThat(Http.sample(metrics, "strait_link_up{" + link + "," + source + "," + target + "}")).as(metrics).isEqualTo(1.0);
             for (String reason : reasons) {
-                assertThat(Http.sample(metrics, "strait_link_degraded{" + link + ",reason=\"" + reason + "\"}"))
+                assertThat(Http.sample(metrics, "strait_link_degraded{" + link + ",reason=\"" + reason + "\"," + source + "," + target + "}"))
                         .as(reason + " in\n" + metrics).isGreaterThanOrEqualTo(1.0);
             }
-            assertThat(Http.sample(metrics, "strait_link_degraded{" + link + ",reason=\"source_tasks\"}")).as(metrics)
+            assertThat(Http.sample(metrics, "strait_link_degraded{" + link + ",reason=\"source_tasks\"," + source + "," + target + "}")).as(metrics)
                     .isEqualTo(0.0);
         }
 

@@ -60,8 +60,8 @@ class FailureIsolationIT {
                 assertThat(status.toString()).contains("\"link\":\"a->c\",\"state\":\"FAILING\"");
                 assertThat(daemon.statuses().get(far).detail()).get().asString().contains("cannot reach cluster c");
                 String metrics = Http.get(http.port(), "/metrics").body();
-                assertThat(Http.sample(metrics, "strait_link_up{link=\"a->c\"}")).isEqualTo(0.0);
-                assertThat(Http.sample(metrics, "strait_link_up{link=\"a->b\"}")).isEqualTo(1.0);
+                assertThat(Http.sample(metrics, "strait_link_up{link=\"a->c\",source=\"a\",target=\"c\"}")).isEqualTo(0.0);
+                assertThat(Http.sample(metrics, "strait_link_up{link=\"a->b\",source=\"a\",target=\"b\"}")).isEqualTo(1.0);
 
                 // The other link keeps replicating while c is away (20 s).
                 long onB = clusters.total("b", "a.orders");

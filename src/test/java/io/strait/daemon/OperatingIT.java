@@ -27,6 +27,8 @@ import static org.awaitility.Awaitility.await;
 class OperatingIT {
 
     static final Duration SETTLE = Duration.ofSeconds(120);
+    /** The labels of a->b's series for payments, copied to a.payments. */
+    static final String PAYMENTS = "link=\"a->b\",source=\"a\",source_topic=\"payments\",target=\"b\",target_topic=\"a.payments\"";
     static TestClusters clusters;
 
     @TempDir
@@ -66,22 +68,22 @@ class OperatingIT {
             await("b.a.payments copied").atMost(SETTLE).until(() -> clusters.total("b", "a.payments") == 30);
             await("metrics").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 String metrics = Http.get(port, "/metrics").body();
-                assertThat(Http.sample(metrics, "strait_link_up{link=\"a->b\"}")).isEqualTo(1.0);
-                assertThat(Http.sample(metrics, "strait_link_state{link=\"a->b\",state=\"RUNNING\"}")).isEqualTo(1.0);
-                assertThat(Http.sample(metrics, "strait_replicated_records_total{link=\"a->b\",topic=\"a.payments\"}"))
+                assertThat(Http.sample(metrics, "strait_link_up{link=\"a->b\",source=\"a\",target=\"b\"}")).isEqualTo(1.0);
+                assertThat(Http.sample(metrics, "strait_link_state{link=\"a->b\",source=\"a\",state=\"RUNNING\",target=\"b\"}")).isEqualTo(1.0);
+                assertThat(Http.sample(metrics, "strait_replicated_records_total{" + PAYMENTS + "}"))
                         .isEqualTo(30.0);
-                assertThat(Http.sample(metrics, "strait_replicated_bytes_total{link=\"a->b\",topic=\"a.payments\"}"))
+                assertThat(Http.sample(metrics, "strait_replicated_bytes_total{" + PAYMENTS + "}"))
                         .isGreaterThan(30.0);
-                assertThat(Http.sample(metrics, "strait_replication_latency_ms{link=\"a->b\",stat=\"max\",topic=\"a.payments\"}"))
+                assertThat(Http.sample(metrics, "strait_replication_latency_max_seconds{" + PAYMENTS + "}"))
                         .isNotNaN();
-                assertThat(Http.sample(metrics, "strait_link_tasks{link=\"a->b\",state=\"RUNNING\"}")).isGreaterThanOrEqualTo(1.0);
+                assertThat(Http.sample(metrics, "strait_link_tasks{link=\"a->b\",source=\"a\",state=\"RUNNING\",target=\"b\"}")).isGreaterThanOrEqualTo(1.0);
                 assertThat(Http.sample(metrics, "strait_reloads_total")).isEqualTo(0.0);
                 assertThat(metrics).contains("jvm_memory_used_bytes");
             });
             // Lag is sampled from the committed positions (flushed every 10 s) every 10 s.
             await("lag sampled").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 String metrics = Http.get(port, "/metrics").body();
-                assertThat(Http.sample(metrics, "strait_lag_records{link=\"a->b\",topic=\"payments\"}")).isEqualTo(0.0);
+                assertThat(Http.sample(metrics, "strait_lag_records{" + PAYMENTS + "}")).isEqualTo(0.0);
                 JsonNode link = Http.get(port, "/status").json().path("links").get(0);
                 assertThat(link.path("link").asText()).isEqualTo("a->b");
                 assertThat(link.path("state").asText()).isEqualTo("RUNNING");

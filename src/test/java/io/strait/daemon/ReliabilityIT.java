@@ -199,8 +199,8 @@ class ReliabilityIT {
                     assertThat(ready.status()).isEqualTo(503);
                     assertThat(ready.body()).contains("RecordTooLargeException");
                     String metrics = Http.get(http.port(), "/metrics").body();
-                    assertThat(Http.sample(metrics, "strait_link_up{link=\"a->b\"}")).isEqualTo(0.0);
-                    assertThat(Http.sample(metrics, "strait_link_tasks{link=\"a->b\",state=\"FAILED\"}")).isGreaterThanOrEqualTo(1.0);
+                    assertThat(Http.sample(metrics, "strait_link_up{link=\"a->b\",source=\"a\",target=\"b\"}")).isEqualTo(0.0);
+                    assertThat(Http.sample(metrics, "strait_link_tasks{link=\"a->b\",source=\"a\",state=\"FAILED\",target=\"b\"}")).isGreaterThanOrEqualTo(1.0);
                 });
                 // The huge record is not skipped: it never reaches the target while the link fails.
                 await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->

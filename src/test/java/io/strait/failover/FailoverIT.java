@@ -248,11 +248,11 @@ class FailoverIT {
                 assertThat(before.path("mm2CheckpointAgeSeconds").isNumber()).isTrue();
             });
             String metrics = Http.get(http.port(), "/metrics").body();
-            assertThat(Http.sample(metrics, "strait_group_translation_trail_records{group=\"fo-before\",link=\"a->b\"}"))
+            assertThat(Http.sample(metrics, "strait_group_translation_trail_records{group=\"fo-before\",link=\"a->b\",source=\"a\",target=\"b\"}"))
                     .as(metrics).isBetween(1.0, 3 * 3000.0);
             assertThat(Http.sample(metrics,
-                    "strait_group_partitions{group=\"fo-before\",link=\"a->b\",status=\"OK\"}")).isEqualTo(3.0);
-            assertThat(Http.sample(metrics, "strait_group_failover_missed_records{group=\"fo-before\",link=\"a->b\"}"))
+                    "strait_group_partitions{group=\"fo-before\",link=\"a->b\",source=\"a\",status=\"OK\",target=\"b\"}")).isEqualTo(3.0);
+            assertThat(Http.sample(metrics, "strait_group_failover_missed_records{group=\"fo-before\",link=\"a->b\",source=\"a\",target=\"b\"}"))
                     .isZero();
         }
     }

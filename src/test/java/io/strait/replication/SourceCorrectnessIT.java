@@ -84,7 +84,7 @@ class SourceCorrectnessIT {
             // Transaction markers and skipped aborted records leave offset gaps: none of them is a loss, while
             // the task resolves them (at most every second) and after.
             await("no loss counted").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
-                    Double.isNaN(Http.sample(daemon.metrics(), "strait_source_records_lost_total{link=\"a->b\",topic=\"txn\"}"))
+                    Double.isNaN(Http.sample(daemon.metrics(), "strait_source_records_lost_total{link=\"a->b\",source=\"a\",source_topic=\"txn\",target=\"b\",target_topic=\"a.txn\"}"))
                             && daemon.status().path("lostAtSource").asLong() == 0);
         }
     }
@@ -284,8 +284,8 @@ class SourceCorrectnessIT {
             JsonNode status = daemon.status();
             assertThat(status.path("events").toString()).contains("source topic " + topic
                     + " was deleted and created again");
-            assertThat(Http.sample(daemon.metrics(), "strait_source_topic_recreations_total{link=\"a->b\",topic=\""
-                    + topic + "\"}")).isEqualTo(1.0);
+            assertThat(Http.sample(daemon.metrics(), "strait_source_topic_recreations_total{link=\"a->b\",source=\"a\",source_topic=\""
+                    + topic + "\",target=\"b\",target_topic=\"a." + topic + "\"}")).isEqualTo(1.0);
         });
     }
 
@@ -301,8 +301,8 @@ class SourceCorrectnessIT {
             }
             assertThat(topicStatus).as(status.toString()).isNotNull();
             assertThat(topicStatus.path("lostAtSource").asLong()).isEqualTo(lost);
-            assertThat(Http.sample(daemon.metrics(), "strait_source_records_lost_total{link=\"a->b\",topic=\""
-                    + topic + "\"}")).isEqualTo((double) lost);
+            assertThat(Http.sample(daemon.metrics(), "strait_source_records_lost_total{link=\"a->b\",source=\"a\",source_topic=\""
+                    + topic + "\",target=\"b\",target_topic=\"a." + topic + "\"}")).isEqualTo((double) lost);
             CommandResult cli = CommandResult.run("status", "--url", "http://127.0.0.1:" + daemon.http().port());
             assertThat(cli.out()).as(cli.toString()).containsPattern("    " + topic + " -> a." + topic
                     + ": 2 partitions, lag \\d+, " + lost + " records lost at the source");
