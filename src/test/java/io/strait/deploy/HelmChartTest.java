@@ -116,6 +116,16 @@ class HelmChartTest {
         if (policy) {
             checkNetworkPolicy(rendered);
         }
+        boolean rules = Boolean.TRUE.equals(path(values, "prometheusRule.enabled"));
+        boolean dashboard = Boolean.TRUE.equals(path(values, "grafanaDashboard.enabled"));
+        assertThat(rendered.kinds().contains("PrometheusRule")).isEqualTo(rules);
+        assertThat(dashboards(rendered)).hasSize(dashboard ? 1 : 0);
+        if (rules) {
+            checkPrometheusRule(rendered, values);
+        }
+        if (dashboard) {
+            checkDashboard(rendered, values);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -405,7 +415,10 @@ class HelmChartTest {
             assertThat(rendered.kinds()).doesNotContain("ConfigMap");
             return;
         }
-        Map<String, Object> configMap = rendered.one("ConfigMap");
+        List<Map<String, Object>> topologies = rendered.documents().stream()
+                .filter(d -> "ConfigMap".equals(d.get("kind")) && !dashboards(rendered).contains(d)).toList();
+        assertThat(topologies).as("topology ConfigMaps").hasSize(1);
+        Map<String, Object> configMap = topologies.get(0);
         assertThat(configMap.get("data")).isEqualTo(Map.of("topology.conf", values.get("topology")));
         assertThat(path(volume(rendered, "topology"), "configMap.name")).isEqualTo(path(configMap, "metadata.name"));
         if (Boolean.TRUE.equals(values.get("rollOnTopologyChange"))) {
@@ -425,6 +438,54 @@ class HelmChartTest {
         assertThat(map(path(test, "metadata.labels")))
                 .doesNotContainEntry("app.kubernetes.io/name", path(rendered.one("Deployment"),
                         "spec.selector.matchLabels.app\\.kubernetes\\.io/name"));
+    }
+
+    /** The alerts the chart promises (README, values.yaml); each has a promtool unit test (PrometheusRulesTest). */
+    static final List<String> ALERTS = List.of("StraitLinkDown", "StraitTaskFailed", "StraitLagGrowingNothingCopied",
+            "StraitHighReplicationLatency", "StraitReloadRefused", "StraitDown", "StraitSourceRecordsLost",
+            "StraitLinkDegraded");
+
+    /** files/prometheus-rules.yaml as is, for the job of the release's ServiceMonitor (its Service's name). */
+    private static void checkPrometheusRule(Rendered rendered, Map<String, Object> values) {
+        Map<String, Object> rule = rendered.one("PrometheusRule");
+        assertThat(rule.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+        String job = isBlank(path(values, "prometheusRule.job")) ? (String) path(rendered.one("Service"), "metadata.name")
+                : (String) path(values, "prometheusRule.job");
+        String file;
+        try {
+            file = Files.readString(CHART.resolve("files/prometheus-rules.yaml"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(file).contains("job=\"strait\"");
+        Object expected = loadMap(file.replace("job=\"strait\"", "job=\"" + job + "\"")).get("groups");
+        assertThat(path(rule, "spec.groups")).isEqualTo(expected);
+        assertThat(list(path(rule, "spec.groups")).stream().flatMap(g -> list(map(g).get("rules")).stream())
+                .map(r -> map(r).get("alert")).toList()).containsExactlyInAnyOrderElementsOf(ALERTS);
+        assertThat(map(path(rule, "metadata.labels"))).containsAllEntriesOf(
+                Objects.requireNonNullElse(map(path(values, "prometheusRule.labels")), Map.of()));
+    }
+
+    /** files/grafana-dashboard.json byte for byte, in a ConfigMap Grafana's sidecar picks up. */
+    private static void checkDashboard(Rendered rendered, Map<String, Object> values) {
+        Map<String, Object> configMap = dashboards(rendered).get(0);
+        String file;
+        try {
+            file = Files.readString(CHART.resolve("files/grafana-dashboard.json"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(path(configMap, "data.strait\\.json")).isEqualTo(file.stripTrailing());
+        Object annotations = path(values, "grafanaDashboard.annotations");
+        if (annotations != null && !map(annotations).isEmpty()) {
+            assertThat(map(path(configMap, "metadata.annotations"))).containsAllEntriesOf(map(annotations));
+        }
+    }
+
+    /** ConfigMaps labelled grafana_dashboard: "1". */
+    private static List<Map<String, Object>> dashboards(Rendered rendered) {
+        return rendered.documents().stream().filter(d -> "ConfigMap".equals(d.get("kind"))
+                && "1".equals(map(path(d, "metadata.labels")).get("grafana_dashboard"))).toList();
     }
 
     private static void checkNetworkPolicy(Rendered rendered) {
