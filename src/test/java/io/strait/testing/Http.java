@@ -32,7 +32,7 @@ public final class Http {
         return new Response(response.statusCode(), response.body());
     }
 
-    /** The value of one Prometheus sample, e.g. {@code strait_link_up{link="a->b"}}; NaN when absent. */
+    /** The value of one Prometheus sample, e.g. {@code strait_link_up{link="a->b",source="a",target="b"}} (labels sorted, as Micrometer writes them); NaN when absent. */
     public static double sample(String metrics, String series) {
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : Double.NaN;
