@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the link's Connect worker {@link Metrics} hears each removal ({@code Metrics.removeMetric}) with the
  * counter's final value; a counter that vanishes unheard (its worker closed) keeps the value last read.
  * A series' total is what was kept plus the live counters, and is never exported below a value
- * exported before. A series goes only with its link.
+ * exported before. A series goes with its link, or when its caller {@link #forget}s it (its topic is
+ * no longer replicated).
  *
  * <p>Thread safety: the reporter only queues (it runs under the Metrics' and the sensor's locks);
  * {@link #totals} drains the queue, under the caller's lock.
@@ -98,6 +99,21 @@ final class MirrorCounters {
             return max;
         });
         return totals;
+    }
+
+    /** The series that have a live counter now (as of the last {@link #totals}). */
+    Set<Key> live() {
+        Set<Key> keys = new java.util.HashSet<>();
+        live.values().forEach(l -> keys.add(l.key()));
+        return keys;
+    }
+
+    /** Forgets a series that has no live counter: its topic is no longer replicated. */
+    void forget(Key key) {
+        if (!live().contains(key)) {
+            kept.remove(key);
+            exported.remove(key);
+        }
     }
 
     private void drainRemovals() {

@@ -226,9 +226,19 @@ public final class StraitMetrics {
                         put(now, LAG, topicTags(linkTags, topic, rule.remoteName(topic)), records));
             }
         }
-        counters.totals(workers, linkTagsByName.keySet()).forEach((key, total) -> {
-            Tags tags = topicTags(linkTagsByName.get(key.link()), rules.get(key.link()).upstream(key.targetTopic()),
-                    key.targetTopic());
+        Map<MirrorCounters.Key, Double> totals = counters.totals(workers, linkTagsByName.keySet());
+        Set<MirrorCounters.Key> live = counters.live();
+        totals.forEach((key, total) -> {
+            String sourceTopic = rules.get(key.link()).upstream(key.targetTopic());
+            // A task restart leaves the topic in the lag sample (its committed positions): the count
+            // goes on. A topic no longer replicated leaves both: its series go.
+            StraitDaemon.LagSample sample = lag.get(LinkId.parse(key.link()));
+            if (!live.contains(key) && (sample == null || sample.lag().keySet().stream()
+                    .noneMatch(tp -> tp.topic().equals(sourceTopic)))) {
+                counters.forget(key);
+                return;
+            }
+            Tags tags = topicTags(linkTagsByName.get(key.link()), sourceTopic, key.targetTopic());
             put(now, key.counter().equals("record-count") ? RECORDS : BYTES, tags, total);
         });
         // Register what is new, drop what is gone (a removed link, a topic no longer replicated).

@@ -32,17 +32,17 @@ class StraitMetricsTest {
     void seriesOfARemovedLinkDisappear() {
         String before = metrics.scrape();
         assertThat(series(before, "link=\"b->a\"")).as(before)
-                .contains("strait_link_up{link=\"b->a\"} 0.0")
-                .contains("strait_lag_records{link=\"b->a\",topic=\"payments\"} 4.0")
-                .anyMatch(s -> s.startsWith("strait_link_state{link=\"b->a\",state=\"FAILING\"} 1.0"))
-                .anyMatch(s -> s.startsWith("strait_link_herder_starts_total{link=\"b->a\"}"));
+                .contains("strait_link_up{link=\"b->a\",source=\"b\",target=\"a\"} 0.0")
+                .contains("strait_lag_records{link=\"b->a\",source=\"b\",source_topic=\"payments\",target=\"a\",target_topic=\"b_payments\"} 4.0")
+                .anyMatch(s -> s.startsWith("strait_link_state{link=\"b->a\",source=\"b\",state=\"FAILING\",target=\"a\"} 1.0"))
+                .anyMatch(s -> s.startsWith("strait_link_herder_starts_total{link=\"b->a\",source=\"b\",target=\"a\"}"));
 
         fixed.links.remove(B_A);
         fixed.lag.remove(B_A);
         String after = metrics.scrape();
         assertThat(series(after, "link=\"b->a\"")).as(after).isEmpty();
-        assertThat(after).contains("strait_link_up{link=\"a->b\"} 1.0")
-                .contains("strait_lag_records{link=\"a->b\",topic=\"orders\"} 12.0");
+        assertThat(after).contains("strait_link_up{link=\"a->b\",source=\"a\",target=\"b\"} 1.0")
+                .contains("strait_lag_records{link=\"a->b\",source=\"a\",source_topic=\"orders\",target=\"b\",target_topic=\"a.orders\"} 12.0");
     }
 
     @Test
@@ -55,12 +55,13 @@ class StraitMetricsTest {
         fixed.link(A_B, fixed.links.get(A_B).status(), Optional.of(worker), Map.of("orders", 2L, "payments", 1L),
                 Map.of("payments", 1L));
         String before = metrics.scrape();
-        assertThat(series(before, "topic=\"a.payments\"")).as(before).hasSize(2)
-                .contains("strait_replicated_records_total{link=\"a->b\",topic=\"a.payments\"} 7.0");
-        assertThat(before).contains("strait_replicated_records_total{link=\"a->b\",topic=\"a.orders\"} 42.0")
-                .contains("strait_lag_records{link=\"a->b\",topic=\"payments\"} 0.0")
-                .contains("strait_source_records_lost_total{link=\"a->b\",topic=\"payments\"} 1.0")
-                .contains("strait_source_topic_recreations_total{link=\"a->b\",topic=\"payments\"} 1.0");
+        // Records and latency (MirrorMaker 2's), lag, losses and re-creations (Strait's) of payments.
+        assertThat(series(before, "target_topic=\"a.payments\"")).as(before).hasSize(5)
+                .contains("strait_replicated_records_total{link=\"a->b\",source=\"a\",source_topic=\"payments\",target=\"b\",target_topic=\"a.payments\"} 7.0");
+        assertThat(before).contains("strait_replicated_records_total{link=\"a->b\",source=\"a\",source_topic=\"orders\",target=\"b\",target_topic=\"a.orders\"} 42.0")
+                .contains("strait_lag_records{link=\"a->b\",source=\"a\",source_topic=\"payments\",target=\"b\",target_topic=\"a.payments\"} 0.0")
+                .contains("strait_source_records_lost_total{link=\"a->b\",source=\"a\",source_topic=\"payments\",target=\"b\",target_topic=\"a.payments\"} 1.0")
+                .contains("strait_source_topic_recreations_total{link=\"a->b\",source=\"a\",source_topic=\"payments\",target=\"b\",target_topic=\"a.payments\"} 1.0");
 
         // The link's filter no longer selects payments: its tasks' metrics, lag and counts go.
         worker.removeMetric(worker.metricName("record-count", "MirrorSourceConnector",
@@ -74,11 +75,11 @@ class StraitMetricsTest {
         fixed.lag.put(A_B, new StraitDaemon.LagSample(sample.at(), lag, sample.lost(), sample.error()));
 
         String after = metrics.scrape();
-        assertThat(series(after, "topic=\"a.payments\"")).as(after).isEmpty();
-        assertThat(series(after, "link=\"a->b\",topic=\"payments\"")).as(after).isEmpty();
-        assertThat(after).contains("strait_replicated_records_total{link=\"a->b\",topic=\"a.orders\"} 42.0")
-                .contains("strait_lag_records{link=\"a->b\",topic=\"orders\"} 12.0")
-                .contains("strait_source_records_lost_total{link=\"a->b\",topic=\"orders\"} 2.0");
+        assertThat(series(after, "target_topic=\"a.payments\"")).as(after).isEmpty();
+        assertThat(series(after, "source_topic=\"payments\",target=\"b\"")).as(after).isEmpty();
+        assertThat(after).contains("strait_replicated_records_total{link=\"a->b\",source=\"a\",source_topic=\"orders\",target=\"b\",target_topic=\"a.orders\"} 42.0")
+                .contains("strait_lag_records{link=\"a->b\",source=\"a\",source_topic=\"orders\",target=\"b\",target_topic=\"a.orders\"} 12.0")
+                .contains("strait_source_records_lost_total{link=\"a->b\",source=\"a\",source_topic=\"orders\",target=\"b\",target_topic=\"a.orders\"} 2.0");
         worker.close();
     }
 
@@ -98,12 +99,12 @@ class StraitMetricsTest {
 
     @Test
     void aLinkStateChangeMovesTheOneOfItsStateSeries() {
-        assertThat(metrics.scrape()).contains("strait_link_state{link=\"b->a\",state=\"FAILING\"} 1.0")
-                .contains("strait_link_state{link=\"b->a\",state=\"RUNNING\"} 0.0");
+        assertThat(metrics.scrape()).contains("strait_link_state{link=\"b->a\",source=\"b\",state=\"FAILING\",target=\"a\"} 1.0")
+                .contains("strait_link_state{link=\"b->a\",source=\"b\",state=\"RUNNING\",target=\"a\"} 0.0");
         fixed.state(B_A, LinkReplicator.State.RUNNING);
-        assertThat(metrics.scrape()).contains("strait_link_state{link=\"b->a\",state=\"FAILING\"} 0.0")
-                .contains("strait_link_state{link=\"b->a\",state=\"RUNNING\"} 1.0")
-                .contains("strait_link_up{link=\"b->a\"} 1.0");
+        assertThat(metrics.scrape()).contains("strait_link_state{link=\"b->a\",source=\"b\",state=\"FAILING\",target=\"a\"} 0.0")
+                .contains("strait_link_state{link=\"b->a\",source=\"b\",state=\"RUNNING\",target=\"a\"} 1.0")
+                .contains("strait_link_up{link=\"b->a\",source=\"b\",target=\"a\"} 1.0");
     }
 
     private static void mirrorMetric(Metrics metrics, String name, String topic, int partition, double value) {
