@@ -2,20 +2,17 @@ package io.strait.cli;
 
 import io.strait.failover.FailbackPlanner;
 import io.strait.failover.FailoverException;
-import io.strait.failover.FailoverPlanner;
 import io.strait.failover.LinkEnds;
 import io.strait.replication.MirrorSettings;
 import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,26 +66,7 @@ final class FailbackCommand extends LinkGroupOptions implements Callable<Integer
                 return ExitCodes.FAILURE;
             }
             for (String group : names) {
-                FailoverPlanner.Report report = planner.report(group);
-                Map<TopicPartition, Long> planned = new LinkedHashMap<>();
-                report.rows().forEach(r -> r.planned().ifPresent(o -> planned.put(r.target(), o)));
-                Map<TopicPartition, Long> set = planned;
-                boolean done = false;
-                if (apply) {
-                    try {
-                        set = planner.apply(report);
-                        done = true;
-                    } catch (FailoverException e) {
-                        err.println("strait: " + e.getMessage());
-                        failed = true;
-                    }
-                }
-                failed |= report.rows().stream().anyMatch(r -> r.missed() > 0 && r.planned().isEmpty());
-                if (json) {
-                    all.add(GroupReports.json(report, set, done));
-                } else {
-                    GroupReports.printText(out, report, set, done);
-                }
+                failed |= applyAndShow(planner.report(group), apply, planner::apply, out, err, json ? all : null);
             }
         } catch (FailoverException e) {
             throw human(e);

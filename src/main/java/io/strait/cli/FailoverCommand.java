@@ -7,7 +7,6 @@ import io.strait.replication.MirrorSettings;
 import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,25 +57,7 @@ final class FailoverCommand extends LinkGroupOptions implements Callable<Integer
                 return ExitCodes.FAILURE;
             }
             for (FailoverPlanner.Report report : planner.reports(names)) {
-                Map<TopicPartition, Long> planned = new java.util.LinkedHashMap<>();
-                report.rows().forEach(r -> r.planned().ifPresent(o -> planned.put(r.target(), o)));
-                Map<TopicPartition, Long> set = planned;
-                boolean done = false;
-                if (apply) {
-                    try {
-                        set = planner.apply(report).set();
-                        done = true;
-                    } catch (FailoverException e) {
-                        err.println("strait: " + e.getMessage());
-                        failed = true;
-                    }
-                }
-                failed |= report.rows().stream().anyMatch(r -> r.missed() > 0 && r.planned().isEmpty());
-                if (json) {
-                    all.add(GroupReports.json(report, set, done));
-                } else {
-                    GroupReports.printText(out, report, set, done);
-                }
+                failed |= applyAndShow(report, apply, r -> planner.apply(r).set(), out, err, json ? all : null);
             }
         } catch (FailoverException e) {
             throw human(e);

@@ -13,9 +13,14 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -106,5 +111,41 @@ abstract class LinkGroupOptions {
 
     static RuntimeException human(FailoverException e) {
         return new UnreachableException(e.getMessage(), e);
+    }
+
+    /** Sets a group's offsets ({@code --apply}); throws when the group is refused. */
+    interface Apply {
+        Map<TopicPartition, Long> apply(FailoverPlanner.Report report);
+    }
+
+    /**
+     * One group of {@code failover} or {@code failback}: applies its plan when {@code apply}, then prints
+     * it (text now, JSON added to {@code json} to print at the end).
+     *
+     * @return true when the group was refused, or a partition would still miss records
+     */
+    static boolean applyAndShow(FailoverPlanner.Report report, boolean apply, Apply applier, PrintWriter out,
+                                PrintWriter err, List<Map<String, Object>> json) {
+        Map<TopicPartition, Long> planned = new LinkedHashMap<>();
+        report.rows().forEach(r -> r.planned().ifPresent(o -> planned.put(r.target(), o)));
+        Map<TopicPartition, Long> set = planned;
+        boolean failed = false;
+        boolean done = false;
+        if (apply) {
+            try {
+                set = applier.apply(report);
+                done = true;
+            } catch (FailoverException e) {
+                err.println("strait: " + e.getMessage());
+                failed = true;
+            }
+        }
+        failed |= report.rows().stream().anyMatch(r -> r.missed() > 0 && r.planned().isEmpty());
+        if (json != null) {
+            json.add(GroupReports.json(report, set, done));
+        } else {
+            GroupReports.printText(out, report, set, done);
+        }
+        return failed;
     }
 }
