@@ -376,6 +376,15 @@ public final class OffsetMap {
                     built.add(new Run(from.upstream(), from.downstream(), from.upstream(), from.downstream(), 0));
                 }
             }
+            // A run whose ends disagree with its drift spans a change of delta that no entry records (the
+            // writer's send of that CHANGE failed): it is not one-to-one, by at least that much.
+            for (int i = 0; i < built.size(); i++) {
+                Run run = built.get(i);
+                long discrepancy = Math.abs((run.db - run.da) - (run.ub - run.ua));
+                if (discrepancy > run.drift) {
+                    built.set(i, new Run(run.ua, run.da, run.ub, run.db, run.drift + discrepancy));
+                }
+            }
             runs = built;
             return runs;
         }
