@@ -226,10 +226,9 @@ public final class GroupCheckpointer implements AutoCloseable {
             status = new Status(was.lastRound(), Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()),
                     was.groups(), checkpointsWritten, offsetsSynced);
             if (ends != null) {
+                closeTails();
                 ends.close();
                 ends = null;
-                mapTail = null;
-                mm2Tail = null;
             }
         }
     }
@@ -324,13 +323,21 @@ public final class GroupCheckpointer implements AutoCloseable {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
-        if (mapTail != null) {
-            mapTail.close();
-            mm2Tail.close();
-        }
+        closeTails();
         if (ends != null) {
             ends.close();
         }
+    }
+
+    /** The tails' consumers are their own: closed with the clients of the round that failed, or at stop. */
+    private void closeTails() {
+        for (TopicTail tail : new TopicTail[] {mapTail, mm2Tail}) {
+            if (tail != null) {
+                tail.close();
+            }
+        }
+        mapTail = null;
+        mm2Tail = null;
     }
 
     /** Rounds run by hand (tests): the statuses as of now. */
