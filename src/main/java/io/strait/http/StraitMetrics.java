@@ -231,10 +231,11 @@ public final class StraitMetrics {
         totals.forEach((key, total) -> {
             String sourceTopic = rules.get(key.link()).upstream(key.targetTopic());
             // A task restart leaves the topic in the lag sample (its committed positions): the count
-            // goes on. A topic no longer replicated leaves both: its series go.
+            // goes on. A topic no longer replicated leaves both: its series go. Without a sample yet (a
+            // link just rebuilt or reloaded), nothing tells, and the count is kept.
             StraitDaemon.LagSample sample = lag.get(LinkId.parse(key.link()));
-            if (!live.contains(key) && (sample == null || sample.lag().keySet().stream()
-                    .noneMatch(tp -> tp.topic().equals(sourceTopic)))) {
+            if (!live.contains(key) && sample != null && sample.lag().keySet().stream()
+                    .noneMatch(tp -> tp.topic().equals(sourceTopic))) {
                 counters.forget(key);
                 return;
             }
