@@ -83,6 +83,10 @@ public final class OffsetMapWriter implements AutoCloseable {
         config.put("acks", "all");
         config.put("enable.idempotence", "true");
         config.put("linger.ms", 0);
+        // Outside exactly-once delivery Connect calls commitRecord, and so copied(), on the replication
+        // producer's I/O thread: a send that waits for the map topic's metadata (the topic missing) may
+        // hold it this long, not the default minute; the entry then counts as a failed write.
+        config.put("max.block.ms", 1_000);
         config.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
         config.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
         return new KafkaProducer<>(config);
