@@ -320,35 +320,7 @@ class FailoverIT {
     }
 
     /** Consumes the copy on b as the group, from its committed offsets, to the end: the keys read, by partition. */
-    static Map<Integer, List<String>> consumeOnB(String group) {
-        Map<String, Object> config = clusters.clientConfig("b");
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        Map<Integer, List<String>> read = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(COPY));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            Map<TopicPartition, Long> end = null;
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    read.computeIfAbsent(r.partition(), p -> new ArrayList<>())
-                            .add(new String(r.key(), StandardCharsets.UTF_8));
-                }
-                if (consumer.assignment().size() == 3) {
-                    if (end == null) {
-                        end = consumer.endOffsets(consumer.assignment());
-                    }
-                    Map<TopicPartition, Long> ends = end;
-                    if (consumer.assignment().stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
-                        consumer.commitSync();
-                        return read;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("could not consume " + COPY + " as " + group + " to its end within 60 s");
+    static Map<Integer, List<String>> consumeOnB(String group) throws Exception {
+        return GroupConsumer.consume(clusters, "b", COPY, group);
     }
 }
