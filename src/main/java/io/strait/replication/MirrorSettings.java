@@ -105,10 +105,40 @@ public final class MirrorSettings {
             // MirrorMaker 2's connector with Strait's task: positions tied to the source topic's ID,
             // and source records removed before they were copied counted (StraitSourceTask).
             config.put("connector.class", StraitSourceConnector.class.getName());
+            if (topology.links().get(link).delivery() == Delivery.AT_LEAST_ONCE) {
+                config.putAll(directCopyConfig(link));
+            }
         } else if (connector == MirrorCheckpointConnector.class) {
             // MirrorMaker 2's connector with Strait's task: its sync never moves a group back (KAFKA-19794).
             config.put("connector.class", StraitCheckpointConnector.class.getName());
         }
+        return config;
+    }
+
+    /**
+     * The settings of an at-least-once link's copy loop ({@link DirectCopy}): the link's Connect
+     * offsets topic, the worker's offset commit interval, and the worker's {@code producer.*}
+     * settings (a secret among them as a config-provider placeholder, never in clear).
+     */
+    private Map<String, String> directCopyConfig(LinkId link) {
+        Map<String, String> worker = workerConfig(link);
+        Map<String, String> config = new TreeMap<>();
+        config.put(DirectCopy.ENABLED, "true");
+        config.put(DirectCopy.OFFSETS_TOPIC, worker.get("offset.storage.topic"));
+        config.put(DirectCopy.COMMIT_INTERVAL_MS, worker.getOrDefault("offset.flush.interval.ms", "60000"));
+        config.putAll(directCopyProducer(link));
+        return config;
+    }
+
+    /** The worker's {@code producer.*} settings for the copy loop, a secret as a config-provider placeholder. */
+    private Map<String, String> directCopyProducer(LinkId link) {
+        Map<String, String> config = new TreeMap<>();
+        topology.engine().worker().forEach((key, value) -> {
+            if (key.startsWith("producer.")) {
+                String name = DirectCopy.PRODUCER_PREFIX + key.substring("producer.".length());
+                config.put(name, stored(link.toString(), name, value));
+            }
+        });
         return config;
     }
 
@@ -204,6 +234,9 @@ public final class MirrorSettings {
             props.put(prefix + "source.consumer.auto.offset.reset", "earliest");
             if (link.delivery() == Delivery.EXACTLY_ONCE) {
                 props.put(prefix + "exactly.once.support", "required");
+            } else {
+                // Registers the copy loop's producer secrets now, for the worker's config provider.
+                directCopyProducer(link.id());
             }
             link.mirror().forEach((k, v) -> props.put(prefix + k, stored(link.id().toString(), k, v)));
         }

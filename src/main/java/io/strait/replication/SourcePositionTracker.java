@@ -2,6 +2,7 @@ package io.strait.replication;
 
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,11 +46,38 @@ final class SourcePositionTracker {
         /** The offset map of the last record handed to Connect, which Connect commits as is unless a later one follows. */
         Map<String, Object> lastOffsetMap;
         long lastOffset = -1;
+        /** The lost count a position below every pending step carries. */
+        private long lostBase;
+        /** {@code [from, lost]}: from source offset {@code from} on, a position carries {@code lost}. */
+        private final ArrayDeque<long[]> lostSteps = new ArrayDeque<>();
 
         Partition(String topicId, long expectedNext, long lost) {
             this.topicId = topicId;
             this.expectedNext = expectedNext;
             this.lost = lost;
+            this.lostBase = lost;
+        }
+
+        /**
+         * The lost count a position at {@code offset} carries: the offsets of a gap are counted only by
+         * positions at or after the record that followed the gap, or a restart from an earlier position
+         * would count the gap again.
+         */
+        long lostAt(long offset) {
+            long at = lostBase;
+            for (long[] step : lostSteps) {
+                if (step[0] <= offset) {
+                    at = step[1];
+                }
+            }
+            return at;
+        }
+
+        /** A position at {@code offset} is being committed: steps at or below it are settled. */
+        void committing(long offset) {
+            while (!lostSteps.isEmpty() && lostSteps.peekFirst()[0] <= offset) {
+                lostBase = lostSteps.pollFirst()[1];
+            }
         }
 
         String topicId() {
@@ -156,6 +184,7 @@ final class SourcePositionTracker {
         Partition p = partitions.get(gap.partition());
         if (p != null && lost > 0) {
             p.lost += lost;
+            p.lostSteps.addLast(new long[] {gap.to(), p.lost});
             // The records after the gap may all be handed to Connect already: the last one's map,
             // which Connect commits when it flushes, carries the count (records before the gap never do,
             // or a restart from one of them would count the gap again).

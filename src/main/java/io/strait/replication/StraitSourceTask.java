@@ -75,6 +75,8 @@ public class StraitSourceTask extends MirrorSourceTask {
     private long nextGapCheck;
     private boolean started;
     private OffsetMapWriter offsetMap;
+    /** The copy loop of an at-least-once link; null when Connect's path copies (exactly-once). */
+    private DirectCopy copy;
 
     @Override
     public void initialize(SourceTaskContext context) {
@@ -97,14 +99,28 @@ public class StraitSourceTask extends MirrorSourceTask {
         offsetMap = new OffsetMapWriter(OffsetMapWriter.newProducer(
                 StraitMirrorAccess.targetProducerConfig(props, "strait-offset-map")),
                 FailoverTopics.offsetMap(StraitMirrorAccess.sourceAlias(props)), link, idsAtStart::get);
-        // MirrorSourceTask reads each partition's position through the context's offset reader,
-        // which is GuardedContext's: that is where a position of a deleted topic is dropped.
-        super.start(props);
-        started = true;
+        // MirrorSourceTask and DirectCopy read each partition's position through the context's offset
+        // reader, which is GuardedContext's: that is where a position of a deleted topic is dropped.
+        if (Boolean.parseBoolean(props.get(DirectCopy.ENABLED))) {
+            copy = new DirectCopy(link, props, context.pluginMetrics(), context.offsetStorageReader(), offsetMap, time);
+        } else {
+            super.start(props);
+            started = true;
+        }
     }
 
+    /**
+     * At-least-once: one round of the copy loop ({@link DirectCopy}), which writes the records
+     * itself, so nothing is handed to Connect. Exactly-once: MirrorSourceTask's records, for
+     * Connect's transactional producer.
+     */
     @Override
     public List<SourceRecord> poll() {
+        if (copy != null) {
+            copy.poll(this::admit);
+            checkSource();
+            return null;
+        }
         List<SourceRecord> polled = super.poll();
         if (polled == null) {
             checkSource();
@@ -114,16 +130,9 @@ public class StraitSourceTask extends MirrorSourceTask {
         for (SourceRecord record : polled) {
             TopicPartition tp = MirrorUtils.unwrapPartition(record.sourcePartition());
             long offset = ((Number) record.sourceOffset().get(SourceOffset.OFFSET)).longValue();
-            if (tracker.wentBack(tp, offset)) {
-                positionWentBack(tp, offset);
-            }
-            SourcePositionTracker.Partition partition = tracker.accept(tp, offset);
+            SourcePositionTracker.Partition partition = admit(tp, offset);
             if (partition == null) {
                 continue;
-            }
-            if (tracker.hasPendingGaps() && time.milliseconds() >= nextGapCheck) {
-                // At once, so that this record's position already counts what the gap lost.
-                resolveGaps();
             }
             copied.add(new SourceRecord(record.sourcePartition(), partition.offsetMap(offset),
                     record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
@@ -131,6 +140,23 @@ public class StraitSourceTask extends MirrorSourceTask {
         }
         checkSource();
         return copied.isEmpty() ? null : copied;
+    }
+
+    /**
+     * Whether a polled record of {@code tp} at {@code offset} is copied: its partition's position state,
+     * or null when it must not be (its topic was re-created under the running task). A position that
+     * went back is looked into at once, and a gap's loss is resolved before the record after it is copied.
+     */
+    private SourcePositionTracker.Partition admit(TopicPartition tp, long offset) {
+        if (tracker.wentBack(tp, offset)) {
+            positionWentBack(tp, offset);
+        }
+        SourcePositionTracker.Partition partition = tracker.accept(tp, offset);
+        if (partition != null && tracker.hasPendingGaps() && time.milliseconds() >= nextGapCheck) {
+            // At once, so that this record's position already counts what the gap lost.
+            resolveGaps();
+        }
+        return partition;
     }
 
     /**
@@ -150,6 +176,10 @@ public class StraitSourceTask extends MirrorSourceTask {
     /** After each offset commit: MirrorMaker 2's pending offset syncs, then the offset map's tails. */
     @Override
     public void commit() {
+        if (copy != null) {
+            // The copy loop commits its own offsets, syncs and tails.
+            return;
+        }
         super.commit();
         if (offsetMap != null) {
             offsetMap.commit();
@@ -158,6 +188,9 @@ public class StraitSourceTask extends MirrorSourceTask {
 
     @Override
     public void stop() {
+        if (copy != null) {
+            copy.close();
+        }
         if (started) {
             super.stop();
         }
