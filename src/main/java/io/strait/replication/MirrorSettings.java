@@ -142,6 +142,16 @@ public final class MirrorSettings {
         return config;
     }
 
+    /**
+     * {@code tasks = auto}: half the processors, at least 1. A task's thread consumes and sends and
+     * its instance's shared producer takes about half a core more ({@link DirectCopy}); on 2 cores,
+     * 1 task copied at 0.91 x a raw copy where 2 copied at 0.77 to 0.83 x, with a third less CPU
+     * per record (bench/, 300,000 records).
+     */
+    static int autoTasks(int processors) {
+        return Math.max(1, processors / 2);
+    }
+
     /** Every connector's settings for the link, by connector name, in start order. */
     public Map<String, SortedMap<String, String>> connectorConfigs(LinkId link) {
         Map<String, SortedMap<String, String>> all = new LinkedHashMap<>();
@@ -214,7 +224,7 @@ public final class MirrorSettings {
             props.put(prefix + "group.filter.class", SelectionGroupFilter.class.getName());
             SelectionFilter.properties(SelectionGroupFilter.PREFIX, link.groups())
                     .forEach((k, v) -> props.put(prefix + k, v));
-            props.put(prefix + "tasks.max", Integer.toString(link.tasks() > 0 ? link.tasks() : Math.max(1, processors)));
+            props.put(prefix + "tasks.max", Integer.toString(link.tasks() > 0 ? link.tasks() : autoTasks(processors)));
             String refresh = Long.toString(link.refreshInterval().toSeconds());
             props.put(prefix + "refresh.topics.interval.seconds", refresh);
             props.put(prefix + "refresh.groups.interval.seconds", refresh);

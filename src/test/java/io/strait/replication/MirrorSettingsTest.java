@@ -55,7 +55,7 @@ class MirrorSettingsTest {
                   engine.worker { "producer.linger.ms" = 20, "offset.flush.timeout.ms" = 7000 }
                 }
                 """, "inline.conf");
-        settings = new MirrorSettings(topology, 4);
+        settings = new MirrorSettings(topology, 8);
     }
 
     // ---- the MirrorMakerConfig property map ----
@@ -82,7 +82,10 @@ class MirrorSettingsTest {
     }
 
     @Test
-    void tasksAutoFollowsTheProcessorsAndAnExplicitValueWins() {
+    void tasksAutoIsHalfTheProcessorsAndAnExplicitValueWins() {
+        assertThat(MirrorSettings.autoTasks(8)).isEqualTo(4);
+        assertThat(MirrorSettings.autoTasks(3)).isEqualTo(1);
+        assertThat(MirrorSettings.autoTasks(2)).isEqualTo(1);
         assertThat(settings.properties()).containsEntry("a->b.tasks.max", "4")
                 .containsEntry("b->a.tasks.max", "3")
                 .containsEntry("a->c.tasks.max", "4");
@@ -262,7 +265,7 @@ class MirrorSettingsTest {
                     // More than one in flight can stall or reorder a partition created under a
                     // running producer on brokers before Kafka 4.5 (KAFKA-15591).
                     .containsEntry("producer.max.in.flight.requests.per.connection", "1")
-                    .containsEntry("offset.flush.interval.ms", "10000")
+                    .containsEntry("offset.flush.interval.ms", "1000")
                     .containsEntry("plugin.discovery", "service_load");
         }
     }

@@ -60,6 +60,26 @@ class SourcePositionTrackerTest {
     }
 
     @Test
+    void aPositionBeforeAGapDoesNotCarryItsLossSoARestartFromThereCountsItOnce() {
+        // The copy loop commits positions of records acknowledged so far, which may lie before a gap
+        // already resolved: such a position carries the loss counted before the gap only.
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", stored(99, "id", 5));
+        SourcePositionTracker.Partition p = tracker.accept(T0, 100);
+        tracker.accept(T0, 150);
+        tracker.resolve(tracker.pendingGaps().get(0), 120);
+        tracker.accept(T0, 200);
+        tracker.resolve(tracker.pendingGaps().get(0), 190);
+        assertThat(p.lostAt(100)).isEqualTo(5);
+        assertThat(p.lostAt(149)).isEqualTo(5);
+        assertThat(p.lostAt(150)).isEqualTo(5 + 19);        // offsets 101..119 removed before they were copied
+        assertThat(p.lostAt(200)).isEqualTo(5 + 19 + 39);   // and 151..189
+        p.committing(160);
+        assertThat(p.lostAt(160)).isEqualTo(24);
+        assertThat(p.lostAt(300)).isEqualTo(63);
+    }
+
+    @Test
     void aGapWhoseFirstRecordAfterIsGoneByNowCannotBeToldAndIsNotCounted() {
         // The log start passed offset 40 after the task read it: offsets 10..39 may have been markers
         // removed later, or records removed before the reset. Not counted (the task logs it).

@@ -69,7 +69,12 @@ public final class MirrorSourceTaskParts implements AutoCloseable {
 
     /** Connect's source partition map of MirrorSourceTask ({@code cluster}, {@code topic}, {@code partition}). */
     public Map<String, Object> sourcePartition(TopicPartition tp) {
-        return MirrorUtils.wrapPartition(tp, config.sourceClusterAlias());
+        return sourcePartition(tp, config.sourceClusterAlias());
+    }
+
+    /** Connect's source partition map of MirrorSourceTask for a partition of cluster {@code sourceAlias}. */
+    public static Map<String, Object> sourcePartition(TopicPartition tp, String sourceAlias) {
+        return MirrorUtils.wrapPartition(tp, sourceAlias);
     }
 
     /** MirrorSourceTask.commitRecord's offset sync: a record at {@code upstream} was written at {@code downstream}. */
