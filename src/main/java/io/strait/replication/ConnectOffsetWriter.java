@@ -30,7 +30,7 @@ final class ConnectOffsetWriter {
     private final Producer<byte[], byte[]> producer;
     private final String topic;
     private final String connector;
-    private final int partitions;
+    private int partitions;
     private final JsonConverter keyConverter = new JsonConverter();
     private final JsonConverter valueConverter = new JsonConverter();
 
@@ -38,7 +38,7 @@ final class ConnectOffsetWriter {
      * @param producer   a producer to the cluster of the offsets topic (the link's target)
      * @param topic      the link's {@code offset.storage.topic}
      * @param connector  the source connector's name, Connect's namespace for its offsets
-     * @param partitions the offsets topic's partition count
+     * @param partitions the offsets topic's partition count, or 0 to ask the producer at the first write
      */
     ConnectOffsetWriter(Producer<byte[], byte[]> producer, String topic, String connector, int partitions) {
         this.producer = producer;
@@ -51,6 +51,9 @@ final class ConnectOffsetWriter {
 
     /** The record Connect would write for this partition's offset. */
     ProducerRecord<byte[], byte[]> record(Map<String, Object> sourcePartition, Map<String, Object> sourceOffset) {
+        if (partitions <= 0) {
+            partitions = producer.partitionsFor(topic).size();
+        }
         byte[] key = keyConverter.fromConnectData(connector, null, Arrays.asList(connector, sourcePartition));
         byte[] value = valueConverter.fromConnectData(connector, null, sourceOffset);
         return new ProducerRecord<>(topic, Utils.toPositive(Utils.murmur2(key)) % partitions, key, value);

@@ -113,8 +113,8 @@ final class DirectCopy implements AutoCloseable {
         this.lease = SharedProducers.lease(producerConfig(props, link));
         this.producer = lease.producer();
         String offsetsTopic = props.get(OFFSETS_TOPIC);
-        this.offsets = new ConnectOffsetWriter(producer, offsetsTopic, props.get("name"),
-                producer.partitionsFor(offsetsTopic).size());
+        // The offsets topic's partitions are asked at the first commit, not before the first record.
+        this.offsets = new ConnectOffsetWriter(producer, offsetsTopic, props.get("name"), 0);
         this.consumer = mm2.newConsumer();
         start(reader);
         nextCommit = time.milliseconds() + commitIntervalMs;
@@ -236,13 +236,19 @@ final class DirectCopy implements AutoCloseable {
     private void commit() {
         for (CopyPartition p : partitions.values()) {
             long acked = p.acked();
-            if (acked < 0 || (acked == p.committing && !p.retryCommit) || p.position == null) {
+            if (acked < 0 || p.position == null) {
+                continue;
+            }
+            // A gap resolved after the position was committed changes its lost count: written again.
+            long lost = p.position.lostAt(acked);
+            if (acked == p.committing && lost == p.committingLost && !p.retryCommit) {
                 continue;
             }
             p.committing = acked;
+            p.committingLost = lost;
             p.retryCommit = false;
             p.position.committing(acked);
-            Map<String, Object> offset = SourceOffset.toMap(acked, p.position.topicId(), p.position.lostAt(acked));
+            Map<String, Object> offset = SourceOffset.toMap(acked, p.position.topicId(), lost);
             offsets.write(p.sourcePartition, offset, (metadata, e) -> {
                 if (e == null) {
                     p.committed = Math.max(p.committed, acked);
@@ -318,6 +324,7 @@ final class DirectCopy implements AutoCloseable {
         // Task thread.
         long sent = -1;
         long committing = -1;
+        long committingLost = -1;
         long bytes;
         final CopyMetrics.Sample ages = new CopyMetrics.Sample();
         // Producer I/O thread (under this object's lock), read by the task thread.

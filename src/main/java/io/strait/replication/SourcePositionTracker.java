@@ -106,8 +106,22 @@ final class SourcePositionTracker {
      * @param stored  the position the link committed, if any
      */
     Start start(TopicPartition tp, String topicId, Optional<SourceOffset> stored) {
+        return start(tp, topicId, stored, -1);
+    }
+
+    /**
+     * Registers a partition as the task starts.
+     *
+     * @param topicId  the topic's ID now, or null when unknown
+     * @param stored   the position the link committed, if any
+     * @param logStart the partition's log start offset as the task starts, or -1 when unknown: a
+     *                 partition without a position is copied from there, so offsets from there that
+     *                 the source removes before the first record is read are a gap like any other
+     *                 (a link far behind on a new partition)
+     */
+    Start start(TopicPartition tp, String topicId, Optional<SourceOffset> stored, long logStart) {
         if (stored.isEmpty()) {
-            partitions.put(tp, new Partition(topicId, -1, 0));
+            partitions.put(tp, new Partition(topicId, logStart >= 0 ? logStart : -1, 0));
             return Start.FRESH;
         }
         SourceOffset position = stored.get();

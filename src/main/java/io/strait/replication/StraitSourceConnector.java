@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * MirrorMaker 2's source connector, unchanged (topic selection, naming, cycle checks, topic
@@ -26,7 +28,21 @@ public class StraitSourceConnector extends MirrorSourceConnector {
 
     @Override
     public void start(Map<String, String> props) {
-        super.start(props);
+        // The offset map topic is created while MirrorSourceConnector starts (its admin calls take a
+        // few round trips), not after: both must be done before the first task configs are asked for.
+        CompletableFuture<Void> offsetMapTopic = CompletableFuture.runAsync(() -> createOffsetMapTopic(props));
+        try {
+            super.start(props);
+        } finally {
+            try {
+                offsetMapTopic.get(ADMIN_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.warn("Creating the offset map topic of {} did not finish: {}", StraitMirrorAccess.sourceAlias(props), e.toString());
+            }
+        }
+    }
+
+    private static void createOffsetMapTopic(Map<String, String> props) {
         String topic = FailoverTopics.offsetMap(StraitMirrorAccess.sourceAlias(props));
         Map<String, Object> config = StraitMirrorAccess.targetAdminConfig(props, "strait-offset-map-admin");
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());

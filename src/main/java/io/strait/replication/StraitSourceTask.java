@@ -66,6 +66,8 @@ public class StraitSourceTask extends MirrorSourceTask {
     private Map<String, String> topicIdsAtStart = Map.of();
     /** The topic ID the stored positions were taken on, by topic, where they name one. */
     private final Map<String, String> storedTopicIds = new HashMap<>();
+    /** Each partition's log start offset as the task started (absent where the source did not answer). */
+    private Map<TopicPartition, Long> logStartsAtStart = Map.of();
     /** Topics found re-created when the task started, and while it ran: each reported once. */
     private final Set<String> recopiedAtStart = new HashSet<>();
     private final Set<String> recreatedWhileRunning = new HashSet<>();
@@ -94,6 +96,7 @@ public class StraitSourceTask extends MirrorSourceTask {
         topics = new HashSet<>();
         partitions.forEach(tp -> topics.add(tp.topic()));
         topicIdsAtStart = new HashMap<>(topicIds(topics));
+        logStartsAtStart = logStarts(partitions);
         nextTopicIdCheck = time.milliseconds() + TOPIC_ID_CHECK_EVERY.toMillis();
         Map<String, String> idsAtStart = topicIdsAtStart;
         offsetMap = new OffsetMapWriter(OffsetMapWriter.newProducer(
@@ -307,6 +310,20 @@ public class StraitSourceTask extends MirrorSourceTask {
         }
     }
 
+    /** The partitions' log start offsets now; empty when the source does not answer (then no gap before a first record is seen). */
+    private Map<TopicPartition, Long> logStarts(Set<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        partitions.forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+        Map<TopicPartition, Long> starts = new HashMap<>();
+        try {
+            admin.listOffsets(earliest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> starts.put(tp, info.offset()));
+        } catch (Exception e) {
+            log.debug("Could not read the log start offsets of {} for link {}", partitions, link, e);
+        }
+        return starts;
+    }
+
     /** Each topic's ID now (base64), or null for a topic the source does not have (deleted) or cannot tell. */
     private Map<String, String> topicIds(Collection<String> names) {
         Map<String, String> ids = new HashMap<>();
@@ -386,7 +403,8 @@ public class StraitSourceTask extends MirrorSourceTask {
             String topicId = topicIdsAtStart.get(tp.topic());
             var position = SourceOffset.from(stored);
             position.flatMap(SourceOffset::topicId).ifPresent(id -> storedTopicIds.put(tp.topic(), id));
-            SourcePositionTracker.Start start = tracker.start(tp, topicId, position);
+            SourcePositionTracker.Start start = tracker.start(tp, topicId, position,
+                    logStartsAtStart.getOrDefault(tp, -1L));
             if (start == SourcePositionTracker.Start.RECOPY) {
                 if (recopiedAtStart.add(tp.topic())) {
                     report(tp.topic(), position.get().topicId().orElse(null), topicId, false);

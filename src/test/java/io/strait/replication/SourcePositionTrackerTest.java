@@ -80,6 +80,18 @@ class SourcePositionTrackerTest {
     }
 
     @Test
+    void aNewPartitionStartsAtItsLogStartSoOffsetsRemovedBeforeItsFirstRecordAreCounted() {
+        SourcePositionTracker tracker = new SourcePositionTracker();
+        tracker.start(T0, "id", Optional.empty(), 0);
+        tracker.accept(T0, 500);   // the source removed 0..499 before the link read any
+        assertThat(tracker.pendingGaps()).containsExactly(new Gap(T0, 0, 500));
+        assertThat(tracker.resolve(new Gap(T0, 0, 500), 500)).isEqualTo(500);
+        tracker.start(T1, "id", Optional.empty(), -1);   // the source did not answer: no gap can be told
+        tracker.accept(T1, 500);
+        assertThat(tracker.pendingGaps()).isEmpty();
+    }
+
+    @Test
     void aGapWhoseFirstRecordAfterIsGoneByNowCannotBeToldAndIsNotCounted() {
         // The log start passed offset 40 after the task read it: offsets 10..39 may have been markers
         // removed later, or records removed before the reset. Not counted (the task logs it).
