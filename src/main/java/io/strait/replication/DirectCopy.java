@@ -115,8 +115,17 @@ final class DirectCopy implements AutoCloseable {
         String offsetsTopic = props.get(OFFSETS_TOPIC);
         // The offsets topic's partitions are asked at the first commit, not before the first record.
         this.offsets = new ConnectOffsetWriter(producer, offsetsTopic, props.get("name"), 0);
-        this.consumer = mm2.newConsumer();
-        start(reader);
+        KafkaConsumer<byte[], byte[]> opened = null;
+        try {
+            opened = mm2.newConsumer();
+            this.consumer = opened;
+            start(reader);
+        } catch (RuntimeException e) {
+            Utils.closeQuietly(opened, "copy consumer");
+            Utils.closeQuietly(lease, "copy producer lease");
+            Utils.closeQuietly(mm2, "MirrorMaker 2 task parts");
+            throw e;
+        }
         nextCommit = time.milliseconds() + commitIntervalMs;
     }
 
