@@ -67,6 +67,9 @@ public final class Bench {
             if (options.runs(Section.LINKS)) {
                 linksSection();
             }
+            if (options.runs(Section.CRASH)) {
+                crashSection();
+            }
         } catch (Exception e) {
             log("Benchmark aborted: %s", e);
             e.printStackTrace();
@@ -85,6 +88,7 @@ public final class Bench {
         boolean allVerified = results.copies.stream().allMatch(Results.CopyRun::ok)
                 && results.latencies.stream().allMatch(Results.LatencyResult::ok)
                 && results.links.stream().allMatch(Results.LinksRun::ok)
+                && results.crashes.stream().allMatch(Results.CrashRun::ok)
                 && results.errors.isEmpty();
         return allVerified ? 0 : 3;
     }
@@ -102,6 +106,7 @@ public final class Bench {
         for (int partitions : counts) {
             log("== Throughput: %,d records of %d B, %d partitions, %d round(s) of %s", options.records,
                     options.recordSize, partitions, options.repeat, options.variants);
+            long setupBegin = System.nanoTime();
             try (ChildBroker source = ChildBroker.start("source-" + partitions + "p", options.workDir, classpath,
                     options.brokerJvmOptions())) {
                 source.createTopic(TOPIC, partitions);
@@ -110,17 +115,24 @@ public final class Bench {
                 if (content.records() != options.records) {
                     throw new IllegalStateException("the source holds " + content.records() + " records, not " + options.records);
                 }
+                step(partitions + " partitions: source broker, load and read", setupBegin);
                 for (int round = 1; round <= options.repeat; round++) {
+                    long roundBegin = System.nanoTime();
                     for (Variant variant : options.variants) {
                         Results.CopyRun run = copyRun(variant, source, content, partitions, round);
                         results.copies.add(run);
                         log("  %s: %s", variant.label(options), run.ok()
-                                ? String.format("first %.1f s, last %.1f s, %.1f MB/s, peak RSS %d MB, CPU %.1f s; %s",
+                                ? String.format("first %.1f s, last %.1f s, %.1f MB/s, peak RSS %d MB, CPU %.1f s; "
+                                                + "per 1M records in the copy phase: CPU %s s, brokers' CPU %s s, "
+                                                + "%s Produce requests of %s KB; %s",
                                 run.first(), run.last(), run.copyMBps(), run.peakRssKib() / 1024, run.cpuSeconds(),
-                                run.verification().summary())
+                                Report.figure(run.cpuPerMillion(), 1), Report.figure(run.brokerCpuPerMillion(), 1),
+                                Report.figure(run.produceRequestsPerMillion(), 0),
+                                Report.figure(run.bytesPerProduceRequest() / 1e3, 0), run.verification().summary())
                                 : "FAILED " + run.why());
                         source.keepOnly(Set.of(TOPIC));
                     }
+                    step(partitions + " partitions: round " + round + " (" + options.variants.size() + " runs)", roundBegin);
                 }
             }
         }
@@ -133,31 +145,34 @@ public final class Bench {
         String targetTopic = Variant.targetTopic(TOPIC);
         log("  %s (round %d): starting a fresh target cluster", variant.label(options), round);
         try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath, options.brokerJvmOptions())) {
-            double brokerCpuBefore = seconds(source.jvm().cpu()) + seconds(target.jvm().cpu());
+            double brokerCpuBefore = brokerCpu(source, target);
             ChildJvm child = variant.launch(options, runDir, source.bootstrapServers(), target.bootstrapServers(), TOPIC);
             try {
+                Results.Usage[] atFirst = new Results.Usage[1];
                 ProgressWatcher.Outcome outcome = ProgressWatcher.watch(target.admin(), Map.of(targetTopic, content.records()),
-                        child, options.pollInterval, options.variantTimeout, () -> { });
+                        child, options.pollInterval, options.variantTimeout, () -> atFirst[0] = usage(child, source, target));
+                Results.Usage atLast = usage(child, source, target);
                 long peak = child.peakRssKib().orElse(-1);
-                double cpu = seconds(child.cpu());
-                double brokerCpu = seconds(source.jvm().cpu()) + seconds(target.jvm().cpu()) - brokerCpuBefore;
+                double cpu = atLast.replicatorCpu();
+                double brokerCpu = atLast.brokerCpu() - brokerCpuBefore;
+                Results.Usage copyPhase = atFirst[0] == null ? null : atLast.minus(atFirst[0]);
                 stop(child);
                 String note = Milestones.of(variant, child);
                 ProgressWatcher.Progress p = outcome.topics().get(targetTopic);
                 if (!outcome.complete()) {
                     return new Results.CopyRun(variant, partitions, round, outcome.failure(), null, p.first, p.recordsAtFirst,
-                            p.last, p.records, content.bytes(), peak, cpu, brokerCpu, note);
+                            p.last, p.records, content.bytes(), peak, cpu, brokerCpu, copyPhase, note);
                 }
                 Verification verification = Verification.compare(content,
                         BenchRecords.read(target.bootstrapServers(), targetTopic, Duration.ofMinutes(10)));
                 return new Results.CopyRun(variant, partitions, round, null, verification, p.first, p.recordsAtFirst,
-                        p.last, content.records(), content.bytes(), peak, cpu, brokerCpu, note);
+                        p.last, content.records(), content.bytes(), peak, cpu, brokerCpu, copyPhase, note);
             } finally {
                 child.close();
             }
         } catch (Exception e) {
             log("  %s failed: %s", variant.label(options), e);
-            return new Results.CopyRun(variant, partitions, round, e.toString(), null, -1, 0, -1, 0, 0, -1, 0, 0, "");
+            return new Results.CopyRun(variant, partitions, round, e.toString(), null, -1, 0, -1, 0, 0, -1, 0, 0, null, "");
         }
     }
 
@@ -226,7 +241,9 @@ public final class Bench {
         for (int i = 1; i <= links; i++) {
             expected.put("S" + i + "." + TOPIC, content.records());
         }
+        long records = content.records() * links;
         try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath, options.brokerJvmOptions())) {
+            double brokerCpuBefore = brokerCpu(source, target);
             ChildJvm child = Variant.launchStraitLinks(options, runDir, source.bootstrapServers(), target.bootstrapServers(), links);
             try {
                 ProgressWatcher.Outcome outcome = ProgressWatcher.watch(target.admin(), expected, child,
@@ -234,10 +251,12 @@ public final class Bench {
                 long peak = child.peakRssKib().orElse(-1);
                 long rss = child.rssKib().orElse(-1);
                 double cpu = seconds(child.cpu());
+                double brokerCpu = brokerCpu(source, target) - brokerCpuBefore;
                 stop(child);
                 String note = Milestones.of(Variant.STRAIT, child);
                 if (!outcome.complete()) {
-                    return new Results.LinksRun(links, outcome.failure(), List.of(), outcome.first(), -1, peak, rss, cpu, note);
+                    return new Results.LinksRun(links, outcome.failure(), List.of(), outcome.first(), -1, peak, rss, cpu,
+                            brokerCpu, records, note);
                 }
                 List<Verification> verifications = new ArrayList<>();
                 for (String topic : expected.keySet()) {
@@ -245,7 +264,7 @@ public final class Bench {
                             BenchRecords.read(target.bootstrapServers(), topic, Duration.ofMinutes(5))));
                 }
                 Results.LinksRun run = new Results.LinksRun(links, null, verifications, outcome.first(), outcome.last(),
-                        peak, rss, cpu, note);
+                        peak, rss, cpu, brokerCpu, records, note);
                 log("  %d links: all copying %.1f s, all copied %.1f s after launch, peak RSS %d MB; %s", links,
                         run.allFirst(), run.allLast(), peak / 1024, run.ok() ? "verified" : "FAILED " + run.why());
                 return run;
@@ -254,11 +273,146 @@ public final class Bench {
             }
         } catch (Exception e) {
             log("  %d links failed: %s", links, e);
-            return new Results.LinksRun(links, e.toString(), List.of(), -1, -1, -1, -1, 0, "");
+            return new Results.LinksRun(links, e.toString(), List.of(), -1, -1, -1, -1, 0, 0, records, "");
+        }
+    }
+
+    // ---- a crash: SIGKILL mid-copy, then a restart ----
+
+    private void crashSection() throws Exception {
+        log("== Crash: Strait SIGKILLed once about half of %,d records have arrived, then started again; %d partitions",
+                options.crashRecords, options.partitions);
+        long begin = System.nanoTime();
+        try (ChildBroker source = ChildBroker.start("crash-source", options.workDir, classpath, options.brokerJvmOptions())) {
+            source.createTopic(TOPIC, options.partitions);
+            shape.load(source.bootstrapServers(), TOPIC, options.crashRecords, options.partitions);
+            BenchRecords.TopicContent content = BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(10));
+            Results.CrashRun run = crashRun(source, content);
+            results.crashes.add(run);
+            log("  crash: %s", run.ok()
+                    ? String.format("killed %.1f s after launch with %,d records on the target (%,d once it was gone); "
+                                    + "%,d records/s before; restarted: copying again %.1f s, complete %.1f s after its launch; "
+                                    + "%s; %.2f s of traffic copied twice",
+                            run.killedAt(), run.recordsAtKill(), run.recordsAfterKill(), Math.round(run.rateBeforeKill()),
+                            run.resumedAfter(), run.completeAfter(), run.copies().summary(), run.secondsCopiedTwice())
+                    : "FAILED " + run.why());
+        }
+        step("crash: source, target, two Strait runs and verification", begin);
+    }
+
+    private Results.CrashRun crashRun(ChildBroker source, BenchRecords.TopicContent content) {
+        String targetTopic = Variant.targetTopic(TOPIC);
+        long n = content.records();
+        int partitions = options.partitions;
+        try (ChildBroker target = ChildBroker.start("target-crash", options.workDir, classpath, options.brokerJvmOptions())) {
+            ProgressWatcher.Progress p;
+            long afterKill;
+            String note;
+            ChildJvm killed = Variant.STRAIT.launch(options, options.workDir.resolve("crash-1-killed"),
+                    source.bootstrapServers(), target.bootstrapServers(), TOPIC);
+            try {
+                ProgressWatcher.Outcome half = ProgressWatcher.watch(target.admin(), Map.of(targetTopic, n / 2), killed,
+                        options.pollInterval, options.variantTimeout, () -> { });
+                if (!half.complete()) {
+                    return crashFailure(partitions, n, "before the kill: " + half.failure());
+                }
+                killed.kill();
+                p = half.topics().get(targetTopic);
+                note = "first run: " + Milestones.of(Variant.STRAIT, killed);
+                // Produce requests the broker had received before the process died may still be appended.
+                afterKill = awaitStable(target.admin(), targetTopic, Duration.ofSeconds(1), killed.launchNanos
+                        + options.variantTimeout.toNanos(), null).records();
+            } finally {
+                killed.close();
+            }
+            ChildJvm restarted = Variant.STRAIT.launch(options, options.workDir.resolve("crash-2-restarted"),
+                    source.bootstrapServers(), target.bootstrapServers(), TOPIC);
+            try {
+                ProgressWatcher.Outcome resumed = ProgressWatcher.watch(target.admin(), Map.of(targetTopic, afterKill + 1),
+                        restarted, options.pollInterval, options.variantTimeout, () -> { });
+                if (!resumed.complete()) {
+                    return crashFailure(partitions, n, "after the restart: " + resumed.failure());
+                }
+                double resumedAfter = resumed.topics().get(targetTopic).last;
+                ProgressWatcher.Outcome full = ProgressWatcher.watch(target.admin(), Map.of(targetTopic, n), restarted,
+                        options.pollInterval, options.variantTimeout, () -> { });
+                if (!full.complete()) {
+                    return crashFailure(partitions, n, "after the restart: " + full.failure());
+                }
+                // The target's count includes the copies made twice: everything has arrived once it stops
+                // growing and the source's every record is there. Look again, longer, while records are missing.
+                long deadline = restarted.launchNanos + options.variantTimeout.toNanos();
+                Verification.Copies copies = null;
+                Stable stable = null;
+                for (Duration quiet : List.of(Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30))) {
+                    Stable now = awaitStable(target.admin(), targetTopic, quiet, deadline, restarted);
+                    stable = stable != null && stable.records() == now.records() ? stable : now;
+                    copies = Verification.countCopies(content,
+                            BenchRecords.read(target.bootstrapServers(), targetTopic, Duration.ofMinutes(10)));
+                    if (copies.lost() == 0 || System.nanoTime() > deadline) {
+                        break;
+                    }
+                }
+                stop(restarted);
+                note += "; restart: " + Milestones.of(Variant.STRAIT, restarted);
+                return new Results.CrashRun(partitions, n, null, copies, p.first, p.recordsAtFirst, p.last, p.records,
+                        afterKill, resumedAfter, stable.since(), note);
+            } finally {
+                restarted.close();
+            }
+        } catch (Exception e) {
+            log("  crash run failed: %s", e);
+            return crashFailure(partitions, n, e.toString());
+        }
+    }
+
+    private static Results.CrashRun crashFailure(int partitions, long records, String why) {
+        return new Results.CrashRun(partitions, records, why, null, -1, 0, -1, 0, 0, -1, -1, "");
+    }
+
+    /** A topic's record count that did not change for a while, and since when (seconds after the replicator's launch). */
+    private record Stable(long records, double since) {
+    }
+
+    /**
+     * Reads the topic's end offsets every poll interval until their sum has not changed for
+     * {@code quiet}, or the deadline passes; {@code replicator} (if any) gives the clock.
+     */
+    private Stable awaitStable(org.apache.kafka.clients.admin.Admin admin, String topic, Duration quiet, long deadline,
+                               ChildJvm replicator) throws Exception {
+        long last = -1;
+        long changedAt = System.nanoTime();
+        double since = replicator == null ? 0 : replicator.secondsSinceLaunch();
+        while (true) {
+            long records = ProgressWatcher.records(admin, topic);
+            if (records != last) {
+                last = records;
+                changedAt = System.nanoTime();
+                since = replicator == null ? 0 : replicator.secondsSinceLaunch();
+            } else if (System.nanoTime() - changedAt >= quiet.toNanos() || System.nanoTime() > deadline) {
+                return new Stable(last, since);
+            }
+            Thread.sleep(options.pollInterval.toMillis());
         }
     }
 
     // ---- helpers ----
+
+    /** The replicator's and both brokers' CPU so far, and the brokers' request counters. */
+    private static Results.Usage usage(ChildJvm replicator, ChildBroker source, ChildBroker target) {
+        return new Results.Usage(seconds(replicator.cpu()), brokerCpu(source, target), source.counts(), target.counts());
+    }
+
+    private static double brokerCpu(ChildBroker source, ChildBroker target) {
+        return seconds(source.jvm().cpu()) + seconds(target.jvm().cpu());
+    }
+
+    /** Notes (and logs) how long a step took since {@code beginNanos}. */
+    private void step(String what, long beginNanos) {
+        double took = (System.nanoTime() - beginNanos) / 1e9;
+        results.steps.add(new Results.Step(what, took));
+        log("  (%s took %.0f s)", what, took);
+    }
 
     private static void stop(ChildJvm child) throws InterruptedException {
         var stopped = child.stop(Duration.ofSeconds(40));

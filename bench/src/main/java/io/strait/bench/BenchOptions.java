@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class BenchOptions {
 
-    enum Section { THROUGHPUT, LATENCY, PARTITIONS, LINKS }
+    enum Section { THROUGHPUT, LATENCY, PARTITIONS, LINKS, CRASH }
 
     long records = 1_000_000;
     int recordSize = 512;
@@ -33,6 +33,8 @@ final class BenchOptions {
     List<Variant> latencyVariants = List.of(Variant.RAW, Variant.MM2, Variant.STRAIT);
     List<Integer> linkCounts = List.of(1, 4, 16);
     long linkRecords = 10_000;
+    /** Records of the crash section; -1: as many as {@code records}. */
+    long crashRecords = -1;
     Duration pollInterval = Duration.ofMillis(100);
     Duration variantTimeout = Duration.ofMinutes(15);
     /** JVM options of every replicator (raw copy, MirrorMaker 2, Strait): the same for all. */
@@ -60,13 +62,14 @@ final class BenchOptions {
             "  --partitions N           partitions of the main throughput run and the latency run [8]",
             "  --repeat N               rounds of every throughput run, interleaved; tables give medians [1]",
             "  --variants LIST          of raw,mm2,strait [raw,mm2,strait]",
-            "  --sections LIST          of throughput,latency,partitions,links [all]",
+            "  --sections LIST          of throughput,latency,partitions,links,crash [all; --quick: all but crash]",
             "  --scale-partitions LIST  partition counts of the partitions section [1,8,64]",
             "  --latency-rate N         records per second during the latency run [5000]",
             "  --latency-seconds N      length of the measured latency window [60]",
             "  --latency-variants LIST  [raw,mm2,strait] (raw for reference)",
             "  --links LIST             link counts of the links section [1,4,16]",
             "  --link-records N         records each link copies in the links section [10000]",
+            "  --crash-records N        records of the crash section (Strait SIGKILLed at half, restarted) [--records]",
             "  --poll-ms N              how often the target's end offsets are read [100]",
             "  --timeout-seconds N      most a replicator may take to copy everything [900]",
             "  --jvm-opts 'OPTS'        JVM options of every replicator [-Xms256m -Xmx2g]",
@@ -87,6 +90,8 @@ final class BenchOptions {
             o.latencySettle = Duration.ofSeconds(2);
             o.linkRecords = 5_000;
             o.variantTimeout = Duration.ofMinutes(5);
+            // The crash section only when asked for: --quick --sections crash.
+            o.sections.remove(Section.CRASH);
         }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -106,6 +111,7 @@ final class BenchOptions {
                 case "--latency-seconds" -> o.latencyDuration = Duration.ofSeconds(positiveLong(a, args, ++i));
                 case "--links" -> o.linkCounts = ints(a, value(a, args, ++i));
                 case "--link-records" -> o.linkRecords = positiveLong(a, args, ++i);
+                case "--crash-records" -> o.crashRecords = positiveLong(a, args, ++i);
                 case "--poll-ms" -> o.pollInterval = Duration.ofMillis(positiveLong(a, args, ++i));
                 case "--timeout-seconds" -> o.variantTimeout = Duration.ofSeconds(positiveLong(a, args, ++i));
                 case "--jvm-opts" -> o.replicatorJvmOptions = value(a, args, ++i);
@@ -120,6 +126,9 @@ final class BenchOptions {
                 default -> throw new UsageException("Unknown option " + a);
             }
         }
+        if (o.crashRecords < 0) {
+            o.crashRecords = o.records;
+        }
         if (o.straitClasspath == null && o.needsStrait()) {
             throw new UsageException("--strait-classpath is required (bench/run.sh sets it)");
         }
@@ -133,7 +142,7 @@ final class BenchOptions {
     boolean needsStrait() {
         return (runs(Section.THROUGHPUT) || runs(Section.PARTITIONS)) && variants.contains(Variant.STRAIT)
                 || runs(Section.LATENCY) && latencyVariants.contains(Variant.STRAIT)
-                || runs(Section.LINKS);
+                || runs(Section.LINKS) || runs(Section.CRASH);
     }
 
     List<String> replicatorJvmOptions() {
@@ -217,7 +226,7 @@ final class BenchOptions {
                 out.add(Section.valueOf(s.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("Invalid value " + s + " for " + flag
-                        + ": write throughput, latency, partitions or links");
+                        + ": write throughput, latency, partitions, links or crash");
             }
         }
         return out;

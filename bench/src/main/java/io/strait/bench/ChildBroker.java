@@ -34,6 +34,8 @@ final class ChildBroker implements AutoCloseable {
     private final int port;
     private final ChildJvm jvm;
     private Admin admin;
+    /** Its request counters over JMX; empty if attaching failed. */
+    private Optional<BrokerMetrics> metrics = Optional.empty();
 
     private ChildBroker(String name, Path dir, int port, ChildJvm jvm) {
         this.name = name;
@@ -84,6 +86,8 @@ final class ChildBroker implements AutoCloseable {
         try {
             broker.awaitUp(Duration.ofSeconds(90));
             broker.awaitGroupCoordinator(Duration.ofSeconds(90));
+            broker.metrics = BrokerMetrics.attach(name, jvm.pid());
+            broker.counts(); // the first read registers nothing new, but loads the JMX client's classes now
         } catch (Exception e) {
             broker.close();
             throw e;
@@ -160,6 +164,11 @@ final class ChildBroker implements AutoCloseable {
         return jvm;
     }
 
+    /** Its cumulative request and byte counters now; empty if JMX is not available. */
+    Optional<BrokerMetrics.Counts> counts() {
+        return metrics.flatMap(BrokerMetrics::read);
+    }
+
     void createTopic(String topic, int partitions) throws Exception {
         try {
             admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()))).all()
@@ -222,6 +231,7 @@ final class ChildBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        metrics.ifPresent(BrokerMetrics::close);
         if (admin != null) {
             admin.close(Duration.ofSeconds(2));
         }

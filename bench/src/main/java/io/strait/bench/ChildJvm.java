@@ -132,6 +132,13 @@ final class ChildJvm implements AutoCloseable {
         return Map.entry(clean, Duration.ofNanos(System.nanoTime() - begin));
     }
 
+    /** SIGKILL, as a crash would: no shutdown hook runs. Waits until the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        RUNNING.remove(this);
+    }
+
     /** The last lines of the log, for error messages. */
     String tail(int lines) {
         try {

@@ -62,22 +62,27 @@ final class ProgressWatcher {
 
     /**
      * Polls until every topic holds {@code expected} records (its source's count), the replicator
-     * exits, or the timeout passes. {@code whilePolling} runs after every poll (sampling memory).
+     * exits, or the timeout passes. {@code atFirstRecord} runs once, right after the poll that saw
+     * the first record of any topic (to note the CPU and request counters where the copy phase starts).
      */
     static Outcome watch(Admin target, Map<String, Long> expected, ChildJvm replicator, Duration poll,
-                         Duration timeout, Runnable whilePolling) throws InterruptedException {
+                         Duration timeout, Runnable atFirstRecord) throws InterruptedException {
         Map<String, Progress> topics = new LinkedHashMap<>();
         expected.forEach((t, n) -> topics.put(t, new Progress(t, n)));
         long deadline = replicator.launchNanos + timeout.toNanos();
         long next = System.nanoTime();
         ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs((int) Math.max(1000, poll.toMillis() * 10));
+        boolean firstSeen = false;
         while (true) {
             try {
                 poll(target, topics, options, replicator);
             } catch (Exception e) {
                 // a topic being created, a leader being elected: try again at the next poll
             }
-            whilePolling.run();
+            if (!firstSeen && topics.values().stream().anyMatch(p -> p.first >= 0)) {
+                firstSeen = true;
+                atFirstRecord.run();
+            }
             if (topics.values().stream().allMatch(Progress::done)) {
                 return new Outcome(topics, null);
             }
@@ -98,6 +103,16 @@ final class ProgressWatcher {
                 next = System.nanoTime();
             }
         }
+    }
+
+    /** The topic's record count now: the sum of its partitions' end offsets. */
+    static long records(Admin admin, String topic) throws Exception {
+        List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+        return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(info -> info.offset()).sum();
     }
 
     private static void poll(Admin admin, Map<String, Progress> topics, ListOffsetsOptions options, ChildJvm replicator)

@@ -62,6 +62,44 @@ final class Report {
         double brokerCpu() {
             return median(CopyRun::brokerCpuSeconds);
         }
+
+        double cpuPerMillion() {
+            return median(CopyRun::cpuPerMillion);
+        }
+
+        double brokerCpuPerMillion() {
+            return median(CopyRun::brokerCpuPerMillion);
+        }
+
+        double produceRequestsPerMillion() {
+            return median(CopyRun::produceRequestsPerMillion);
+        }
+
+        double kbPerProduceRequest() {
+            return median(CopyRun::bytesPerProduceRequest) / 1e3;
+        }
+
+        double fetchRequestsPerMillion() {
+            return median(CopyRun::fetchRequestsPerMillion);
+        }
+
+        double kbPerFetchRequest() {
+            return median(CopyRun::bytesPerFetchRequest) / 1e3;
+        }
+    }
+
+    /** A figure with {@code decimals} decimals and thousands separators, or "n/a" if it was not measured. */
+    static String figure(double value, int decimals) {
+        return Double.isNaN(value) || Double.isInfinite(value) ? "n/a"
+                : String.format(Locale.ROOT, "%,." + decimals + "f", value);
+    }
+
+    /** The raw copy's client settings, and whether --jvm-opts changed them. */
+    private static String rawSettings(BenchOptions o) {
+        return RawCopy.describeSettings() + (o.replicatorJvmOptions.contains("-Dbench.raw.")
+                ? " (**changed by `-Dbench.raw.*` in the replicator JVM options**)" : "")
+                + ". Strait's defaults differ: 1 request in flight (KAFKA-15591), 256 KiB batches, linger 5 ms, "
+                + "and Kafka's consumer defaults";
     }
 
     static String markdown(Results results) {
@@ -84,6 +122,9 @@ final class Report {
             row(md, "Strait overrides", "`" + o.straitExtra.replace("\n", "; ").replace("|", "\\|")
                     + "` (given with `--strait-set`: these are not Strait's defaults)");
         }
+        if (o.variants.contains(Variant.RAW) || o.latencyVariants.contains(Variant.RAW)) {
+            row(md, "Raw copy's clients", rawSettings(o));
+        }
         row(md, "Replicator JVMs", "`" + o.replicatorJvmOptions + "` for all three" + (o.jfr ? ", with JFR" : ""));
         row(md, "Clusters", "one KRaft node (broker and controller) per cluster, each its own JVM on 127.0.0.1; "
                 + "a fresh target cluster for every run; the source loaded once per partition count");
@@ -101,7 +142,11 @@ final class Report {
         if (o.runs(BenchOptions.Section.LINKS)) {
             links(md, results);
         }
+        if (o.runs(BenchOptions.Section.CRASH)) {
+            crash(md, results);
+        }
         everyRun(md, results);
+        steps(md, results);
         howMeasured(md, o);
         if (!results.errors.isEmpty()) {
             md.append("## Errors\n\n");
@@ -117,25 +162,34 @@ final class Report {
         md.append(String.format(Locale.ROOT, "## Throughput: %,d records, %d partitions%s\n\n", o.records, p,
                 o.repeat > 1 ? " (median of " + o.repeat + " rounds, run interleaved)" : ""));
         md.append("| replicator | launch to last record (s) | first record (s) | copy phase (MB/s) | peak RSS (MB) "
-                + "| CPU (s) | brokers' CPU (s) | vs raw: last / first / MB/s | verification |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| CPU (s) | brokers' CPU (s) | CPU per 1M records: replicator (s) | brokers (s) "
+                + "| Produce requests per 1M records (target) | KB per Produce request | Fetch requests per 1M records (source) "
+                + "| KB per Fetch response | vs raw: last / first / MB/s | verification |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         Optional<Summary> raw = summary(results, Variant.RAW, p);
         for (Variant v : o.variants) {
             Optional<Summary> maybe = summary(results, v, p);
             if (maybe.isEmpty()) {
-                md.append("| ").append(v.label(o)).append(" | – | – | – | – | – | – | – | not run |\n");
+                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(13)).append(" not run |\n");
                 continue;
             }
             Summary s = maybe.get();
             if (!s.ok()) {
-                md.append("| ").append(v.label(o)).append(" | – | – | – | – | – | – | – | ").append(cell(s.failure())).append(" |\n");
+                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(13)).append(" ")
+                        .append(cell(s.failure())).append(" |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s |\n", v.label(o),
-                    s.last(), s.first(), s.mbps(), s.rssMb(), s.cpu(), s.brokerCpu(), ratios(s, raw),
-                    cell(s.runs().get(0).verification().summary())));
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                    v.label(o), s.last(), s.first(), s.mbps(), s.rssMb(), s.cpu(), s.brokerCpu(),
+                    figure(s.cpuPerMillion(), 1), figure(s.brokerCpuPerMillion(), 1),
+                    figure(s.produceRequestsPerMillion(), 0), figure(s.kbPerProduceRequest(), 0),
+                    figure(s.fetchRequestsPerMillion(), 0), figure(s.kbPerFetchRequest(), 0),
+                    ratios(s, raw), cell(s.runs().get(0).verification().summary())));
         }
         md.append('\n');
+        md.append("CPU per 1M records, requests and KB per request: over the copy phase (first to last record), from the "
+                + "replicator's and both brokers' CPU time and the brokers' request metrics (JMX; n/a where they could not "
+                + "be read). Requests count those of every client: the copy, and the replicator's own topics.\n\n");
         targets(md, results, raw);
     }
 
@@ -186,7 +240,24 @@ final class Report {
         md.append(String.format(Locale.ROOT, "| no loss, no duplicate, same order and partition | %s | %s |\n",
                 failures.isEmpty() ? "every Strait target verified (" + verified + " runs)" : cell(String.join("; ", failures)),
                 failures.isEmpty() && verified > 0 ? "yes" : "**no**"));
+        crashTargets(md, results);
         md.append('\n');
+    }
+
+    private static void crashTargets(StringBuilder md, Results results) {
+        for (Results.CrashRun c : results.crashes) {
+            if (!c.ok()) {
+                md.append("| after a crash: nothing lost, at most about 1 s of traffic copied twice | ").append(cell(c.why()))
+                        .append(" | **no** |\n");
+                continue;
+            }
+            double seconds = c.secondsCopiedTwice();
+            md.append(String.format(Locale.ROOT, "| after a crash (SIGKILL at half of %,d records): nothing lost | "
+                    + "%,d lost | yes |\n", c.records(), c.copies().lost()));
+            md.append(String.format(Locale.ROOT, "| after a crash: at most about 1 s of traffic copied twice | %s s "
+                    + "(%,d records at %,d records/s) | %s |\n", figure(seconds, 2), c.copies().duplicates(),
+                    Math.round(c.rateBeforeKill()), seconds <= 1.0 ? "yes" : "**no**"));
+        }
     }
 
     private static void target(StringBuilder md, String what, double ratio, boolean met) {
@@ -222,8 +293,9 @@ final class Report {
         md.append(String.format(Locale.ROOT, "## Throughput by partition count: %,d records%s\n\n", o.records,
                 o.repeat > 1 ? " (medians)" : ""));
         md.append("| partitions | replicator | launch to last record (s) | first record (s) | copy phase (MB/s) | MB/s vs raw "
-                + "| peak RSS (MB) | CPU (s) | verification |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| peak RSS (MB) | CPU (s) | CPU per 1M records: replicator (s) | brokers (s) "
+                + "| Produce requests per 1M records | verification |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (int p : counts) {
             Optional<Summary> raw = summary(results, Variant.RAW, p);
             for (Variant v : o.variants) {
@@ -233,13 +305,15 @@ final class Report {
                 }
                 Summary s = maybe.get();
                 if (!s.ok()) {
-                    md.append("| ").append(p).append(" | ").append(v.label(o)).append(" | – | – | – | – | – | – | ")
-                            .append(cell(s.failure())).append(" |\n");
+                    md.append("| ").append(p).append(" | ").append(v.label(o)).append(" |").append(" – |".repeat(9))
+                            .append(" ").append(cell(s.failure())).append(" |\n");
                     continue;
                 }
                 String vsRaw = raw.isPresent() && raw.get().ok() ? String.format(Locale.ROOT, "%.2f", s.mbps() / raw.get().mbps()) : "–";
-                md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.1f | %s |\n", p, v.label(o),
-                        s.last(), s.first(), s.mbps(), vsRaw, s.rssMb(), s.cpu(), cell(s.runs().get(0).verification().summary())));
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.1f | %s | %s | %s | %s |\n",
+                        p, v.label(o), s.last(), s.first(), s.mbps(), vsRaw, s.rssMb(), s.cpu(), figure(s.cpuPerMillion(), 1),
+                        figure(s.brokerCpuPerMillion(), 1), figure(s.produceRequestsPerMillion(), 0),
+                        cell(s.runs().get(0).verification().summary())));
             }
         }
         md.append('\n');
@@ -252,17 +326,58 @@ final class Report {
         md.append("Every link copies the same source topic (its source alias differs: S1, S2, ...) into its own target "
                 + "topic `Sn.bench` on one target cluster.\n\n");
         md.append("| links | every link copying (s) | every link done (s) | peak RSS (MB) | RSS at the end (MB) | CPU (s) "
-                + "| verification | Strait's log |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| brokers' CPU (s) | CPU per 1M records, start included: Strait (s) | brokers (s) | verification | Strait's log |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (LinksRun l : results.links) {
             if (!l.ok()) {
-                md.append("| ").append(l.links()).append(" | – | – | – | – | – | ").append(cell(l.why())).append(" | |\n");
+                md.append("| ").append(l.links()).append(" |").append(" – |".repeat(8)).append(" ").append(cell(l.why()))
+                        .append(" | |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %d | %d | %.1f | ok: %d targets identical to the source | %s |\n",
-                    l.links(), l.allFirst(), l.allLast(), Math.round(l.peakRssKib() / 1024.0), Math.round(l.rssKib() / 1024.0), l.cpuSeconds(),
+            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %d | %d | %.1f | %.1f | %s | %s | ok: %d targets identical to the source | %s |\n",
+                    l.links(), l.allFirst(), l.allLast(), Math.round(l.peakRssKib() / 1024.0), Math.round(l.rssKib() / 1024.0),
+                    l.cpuSeconds(), l.brokerCpuSeconds(), figure(l.cpuPerMillion(), 0), figure(l.brokerCpuPerMillion(), 0),
                     l.verifications().size(), cell(l.note())));
         }
+        md.append('\n');
+        md.append("CPU from the daemon's launch until every link has copied everything, divided by the records copied "
+                + "(links x records per link): with this few records per link, mostly the cost of starting the links.\n\n");
+    }
+
+    private static void crash(StringBuilder md, Results results) {
+        BenchOptions o = results.options;
+        md.append(String.format(Locale.ROOT, "## A crash: Strait SIGKILLed mid-copy, then started again: %,d records, "
+                + "%d partitions\n\n", o.crashRecords, o.partitions));
+        md.append("Strait (defaults) copies a loaded topic; once the target holds half of it, the process gets SIGKILL "
+                + "(no shutdown hook runs). A new Strait process starts on the same clusters and copies the rest. The "
+                + "target is read once it holds every source record and has stopped growing for 3 s. *Copied twice*: "
+                + "target records that repeat an earlier copy of the same source record (per partition, by digest). "
+                + "*Seconds of traffic*: those duplicates at the copy rate the first process had before the kill.\n\n");
+        md.append("| killed at (s after launch) | records on the target then | once the process was gone "
+                + "| copy rate before the kill (records/s) | restarted: copying again after (s) | complete after (s) "
+                + "| lost | copied twice | records beyond the source's count | seconds of traffic copied twice | verification |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Results.CrashRun c : results.crashes) {
+            if (!c.ok() && c.copies() == null) {
+                md.append("|").append(" – |".repeat(10)).append(" ").append(cell(c.why())).append(" |\n");
+                continue;
+            }
+            md.append(String.format(Locale.ROOT, "| %.1f | %,d | %,d | %,d | %.1f | %.1f | %,d | %,d | %,d | %s | %s |\n",
+                    c.killedAt(), c.recordsAtKill(), c.recordsAfterKill(), Math.round(c.rateBeforeKill()), c.resumedAfter(),
+                    c.completeAfter(), c.copies().lost(), c.copies().duplicates(), c.copies().beyond(),
+                    figure(c.secondsCopiedTwice(), 2), cell(c.copies().summary())));
+        }
+        md.append('\n');
+        results.crashes.stream().filter(c -> !c.note().isEmpty())
+                .forEach(c -> md.append("Strait's log: ").append(cell(c.note())).append("\n\n"));
+    }
+
+    private static void steps(StringBuilder md, Results results) {
+        if (results.steps.isEmpty()) {
+            return;
+        }
+        md.append("## Time per step\n\n| step | took (s) |\n|---|---:|\n");
+        results.steps.forEach(s -> md.append(String.format(Locale.ROOT, "| %s | %.0f |\n", s.what(), s.seconds())));
         md.append('\n');
     }
 
@@ -272,17 +387,20 @@ final class Report {
         }
         md.append("## Every copy run\n\n");
         md.append("| partitions | round | replicator | first record (s) | records then | last record (s) | MB/s | peak RSS (MB) "
-                + "| CPU (s) | brokers' CPU (s) | verification | notes |\n");
-        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| CPU (s) | brokers' CPU (s) | per 1M records: CPU (s) | brokers' CPU (s) | Produce requests "
+                + "| KB per Produce request | Fetch requests | verification | notes |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (CopyRun r : results.copies) {
             if (!r.ok()) {
-                md.append(String.format(Locale.ROOT, "| %d | %d | %s | – | – | – | – | – | – | – | %s | |\n", r.partitions(),
-                        r.round(), r.variant().label(results.options), cell(r.why())));
+                md.append(String.format(Locale.ROOT, "| %d | %d | %s |%s %s | |\n", r.partitions(),
+                        r.round(), r.variant().label(results.options), " – |".repeat(12), cell(r.why())));
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f | %,d | %.1f | %.1f | %.0f | %.1f | %.1f | ok | %s |\n",
+            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f | %,d | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s | %s | %s | %s | ok | %s |\n",
                     r.partitions(), r.round(), r.variant().label(results.options), r.first(), r.recordsAtFirst(), r.last(), r.copyMBps(),
-                    r.peakRssKib() / 1024.0, r.cpuSeconds(), r.brokerCpuSeconds(), cell(r.note())));
+                    r.peakRssKib() / 1024.0, r.cpuSeconds(), r.brokerCpuSeconds(), figure(r.cpuPerMillion(), 1),
+                    figure(r.brokerCpuPerMillion(), 1), figure(r.produceRequestsPerMillion(), 0),
+                    figure(r.bytesPerProduceRequest() / 1e3, 0), figure(r.fetchRequestsPerMillion(), 0), cell(r.note())));
         }
         md.append('\n');
     }
@@ -293,9 +411,9 @@ final class Report {
                 "- The three replicators run one after another, each in its own JVM, against the same loaded source topic "
                         + "`bench` and a fresh target cluster; all write `A.bench`. Between runs, everything a replicator left "
                         + "on the source (MirrorMaker 2's heartbeats, offset syncs, internal topics, groups) is deleted.",
-                "- **raw copy**: one consumer assigned every partition, one producer writing each record to the same "
-                        + "partition number with its key, value, headers and timestamp; its producer has Strait's producer "
-                        + "defaults (idempotent, acks=all, 1 in flight, 256 KiB batches, linger 5 ms). The ceiling.",
+                "- **raw copy**: one thread; one consumer assigned every partition, one producer writing each record to "
+                        + "the same partition number with its key, value, headers and timestamp. Its own best settings, "
+                        + "not Strait's: " + rawSettings(o) + ". The ceiling.",
                 "- **MirrorMaker 2 (stock)**: `org.apache.kafka.connect.mirror.MirrorMaker mm2.properties` with `A->B` "
                         + "enabled, `B->A` disabled and replication factors of 1 for its topics: nothing else. Logs at INFO "
                         + "like Kafka's sample configuration.",
@@ -308,6 +426,14 @@ final class Report {
                         + "between those two reads, divided by the time between them.",
                 "- *Peak RSS*: `VmHWM` of the replicator's process when its last record arrived. *CPU*: its user plus "
                         + "system time until then; *brokers' CPU*: that of the source and target brokers over the same time.",
+                "- *Per 1M records* (copy phase): the CPU time of the replicator and of both brokers between the read that "
+                        + "saw the first record and the one that saw the last, divided by the records that arrived in "
+                        + "between. *Produce requests* and *KB per Produce request*: the target broker's "
+                        + "`kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce` count (all versions) and "
+                        + "`BrokerTopicMetrics` `BytesInPerSec` (record batches appended, as sent) over the same time; "
+                        + "*Fetch requests* and *KB per Fetch response*: the source broker's `request=Fetch` count and "
+                        + "`BytesOutPerSec`. The benchmark reads them over JMX (it attaches to each broker's JVM); n/a "
+                        + "where that failed.",
                 "- *Verification*: after the replicator stopped, the source and the target topic are read completely; "
                         + "every record's key, value, headers and timestamp are hashed; per partition number the sequences "
                         + "must be identical (same count, same order, nothing lost, nothing twice). A replicator that fails "
