@@ -384,7 +384,16 @@ public final class Bench {
         long changedAt = System.nanoTime();
         double since = replicator == null ? 0 : replicator.secondsSinceLaunch();
         while (true) {
-            long records = ProgressWatcher.records(admin, topic);
+            long records;
+            try {
+                records = ProgressWatcher.records(admin, topic);
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(options.pollInterval.toMillis());
+                continue; // a leader being elected: read again
+            }
             if (records != last) {
                 last = records;
                 changedAt = System.nanoTime();

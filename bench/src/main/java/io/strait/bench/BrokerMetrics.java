@@ -40,6 +40,13 @@ final class BrokerMetrics implements AutoCloseable {
     private static final ObjectName BYTES_OUT = name("kafka.server:type=BrokerTopicMetrics,name=BytesOutPerSec");
     private static final ObjectName MESSAGES_IN = name("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec");
 
+    static {
+        // A broker that stops answering must not hold the benchmark: RMI calls time out after 10 s.
+        if (System.getProperty("sun.rmi.transport.tcp.responseTimeout") == null) {
+            System.setProperty("sun.rmi.transport.tcp.responseTimeout", "10000");
+        }
+    }
+
     private final String broker;
     private final JMXConnector connector;
     private final MBeanServerConnection server;

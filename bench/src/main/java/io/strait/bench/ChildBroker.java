@@ -87,7 +87,7 @@ final class ChildBroker implements AutoCloseable {
             broker.awaitUp(Duration.ofSeconds(90));
             broker.awaitGroupCoordinator(Duration.ofSeconds(90));
             broker.metrics = BrokerMetrics.attach(name, jvm.pid());
-            broker.counts(); // the first read registers nothing new, but loads the JMX client's classes now
+            broker.counts(); // a first read now, so that the reads during a copy run do not load the JMX client
         } catch (Exception e) {
             broker.close();
             throw e;

@@ -99,7 +99,7 @@ final class Report {
         return RawCopy.describeSettings() + (o.replicatorJvmOptions.contains("-Dbench.raw.")
                 ? " (**changed by `-Dbench.raw.*` in the replicator JVM options**)" : "")
                 + ". Strait's defaults differ: 1 request in flight (KAFKA-15591), 256 KiB batches, linger 5 ms, "
-                + "and Kafka's consumer defaults";
+                + "and MirrorMaker 2's source consumer (Kafka's defaults, `isolation.level=read_committed`)";
     }
 
     static String markdown(Results results) {
