@@ -93,6 +93,11 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                // Started again after a SIGKILL, the broker registers only once the controller (the same
+                // process) has let the session of its last registration expire (KAFKA-19130):
+                // 9 s by default, 4 s here.
+                "broker.heartbeat.interval.ms=1000",
+                "broker.session.timeout.ms=4000",
                 "default.replication.factor=1",
                 "num.partitions=1",
                 ""));
