@@ -37,9 +37,12 @@ class ScaleOutIT {
         try (TestClusters clusters = TestClusters.start("a", "b")) {
             clusters.createTopic("a", "orders", 8, Map.of());
             Path file = dir.resolve("scale.conf");
-            // Ports come from the environment, as in Kubernetes: the file must not set http.port.
-            Files.writeString(file, clusters.topology(
-                    "flows { dr { type = link, source = a, target = b, tasks = 4 } }").replace("  http.port = 0\n", ""));
+            // Ports come from the environment, as in Kubernetes: the file must not set http.port. The tasks of
+            // a worker that left move after Connect's session timeout (10 s) plus scheduled.rebalance.max.delay.ms:
+            // 1 s here instead of Strait's 10 s, so that the survivor takes them over about 10 s sooner.
+            Files.writeString(file, clusters.topology("""
+                    engine.worker { "scheduled.rebalance.max.delay.ms" = 1000 }
+                    flows { dr { type = link, source = a, target = b, tasks = 4 } }""").replace("  http.port = 0\n", ""));
             // Logs where they outlive the test, for a look after a failure.
             Path logs = Files.createDirectories(Path.of("target", "scale-out-it"));
             ChildDaemon one = ChildDaemon.start(file, logs.resolve("one.log"), true);
