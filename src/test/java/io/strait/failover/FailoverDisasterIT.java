@@ -119,7 +119,15 @@ class FailoverDisasterIT {
         for (int i = 20_000; i < 20_600; i++) {
             onAWhenLost.get(i % 3).add("r-" + i);
         }
-        Thread.sleep(5000);
+        // a is lost once a round of Strait's checkpoints has seen these records on a, and the offset map
+        // the 20,000 copied before them (it learns positions at each offset flush): what failover reports
+        // at risk is the link's lag at that last round.
+        try (LinkEnds ends = new LinkEnds(new MirrorSettings(daemon.topology()), LinkId.parse("a->b"),
+                Duration.ofSeconds(10))) {
+            await("a round of Strait's checkpoints with all 20,600 records on a, 20,000 of them copied")
+                    .atMost(SETTLE).pollInterval(Duration.ofMillis(500)).until(() -> ends.straitCheckpoints().round()
+                            .map(r -> sum(r, 0) == 20_600 && sum(r, 1) >= 20_000).orElse(false));
+        }
         a.kill();
         onBWhenLost = keys(clusters, "b", "a.orders");
         long lost = total(onAWhenLost) - total(onBWhenLost);
@@ -258,6 +266,12 @@ class FailoverDisasterIT {
                     List.of(new ClientQuotaAlteration.Op("consumer_byte_rate", bytesPerSecond))));
         }
         clusters.admin("a").alterClientQuotas(alterations).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** A round's source ends (0) or copied positions (1), summed over the partitions of orders. */
+    static long sum(GroupCheckpoint.Round round, int which) {
+        return round.partitions().entrySet().stream().filter(e -> e.getKey().topic().equals("orders"))
+                .mapToLong(e -> e.getValue()[which]).sum();
     }
 
     static long total(Map<Integer, List<String>> keys) {
