@@ -101,8 +101,7 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
                 "default.replication.factor=1",
                 "num.partitions=1",
                 ""));
-        ChildProcesses.runJava("kafka.tools.StorageTool",
-                List.of("format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()), dir.resolve("format.log"));
+        format(properties, dir.resolve("format.log"));
         Map<String, Object> clients = saslPassword == null ? Map.of() : Map.of(
                 "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
                 "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
@@ -110,6 +109,24 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
         ChildKafkaBroker broker = new ChildKafkaBroker(name, dir, port, clients);
         broker.startProcess();
         return broker;
+    }
+
+    /**
+     * Formats the broker's storage as {@code kafka-storage.sh format} does, with Kafka's own
+     * StorageTool run in this JVM (a JVM of its own took about 2 s of CPU per broker).
+     */
+    private static void format(Path properties, Path log) throws IOException {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        int exitCode;
+        try (java.io.PrintStream out = new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            exitCode = kafka.tools.StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+                    "-c", properties.toString()}, out);
+        }
+        Files.write(log, printed.toByteArray());
+        if (exitCode != 0) {
+            throw new IllegalStateException("kafka.tools.StorageTool format failed (" + exitCode + "):\n"
+                    + printed.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     /** Starts the broker again after {@link #kill()} or {@link #stop()}, with its data. */

@@ -48,12 +48,4 @@ public final class ChildProcesses {
         STARTED.add(process);
         return process;
     }
-
-    /** Runs a JVM to completion; fails with its output when it exits non-zero. */
-    public static void runJava(String mainClass, List<String> args, Path log) throws Exception {
-        Process process = java(List.of("-Xmx256m"), mainClass, args, Map.of(), log);
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException(mainClass + " " + args + " failed:\n" + java.nio.file.Files.readString(log));
-        }
-    }
 }
