@@ -130,8 +130,10 @@ class SecretsAtRestIT {
             // anew; with two instances (scale-out), the tasks that run on either resolve them from its own topology.
             // A partition more on a: a->p's task configurations are written again, by whichever instance leads.
             clusters.addPartitions("a", "orders", 3);
-            ChildDaemon again = ChildDaemon.start(file, logs.resolve("second.log"), true, env, kafkaInfo);
-            ChildDaemon other = ChildDaemon.start(file, logs.resolve("third.log"), true, env, kafkaInfo);
+            List<ChildDaemon> instances = ChildDaemon.startTogether(file,
+                    List.of(logs.resolve("second.log"), logs.resolve("third.log")), true, env, kafkaInfo);
+            ChildDaemon again = instances.get(0);
+            ChildDaemon other = instances.get(1);
             try {
                 clusters.produce("a", "orders", 3, "a", RECORDS, RECORDS);
                 for (String alias : List.of("b", "c")) {

@@ -42,6 +42,29 @@ public final class ChildDaemon {
     /** As {@link #start(Path, Path, boolean, Map)}, with more JVM options (log levels, for instance). */
     public static ChildDaemon start(Path topology, Path log, boolean scaleOut, Map<String, String> extraEnv,
                                     List<String> jvmOptions) throws Exception {
+        ChildDaemon daemon = launch(topology, log, scaleOut, extraEnv, jvmOptions);
+        daemon.awaitServing();
+        return daemon;
+    }
+
+    /**
+     * As {@link #start(Path, Path, boolean, Map, List)}, one daemon per log, their JVMs started side by
+     * side; waits until every one serves HTTP.
+     */
+    public static List<ChildDaemon> startTogether(Path topology, List<Path> logs, boolean scaleOut,
+                                                  Map<String, String> extraEnv, List<String> jvmOptions) throws Exception {
+        List<ChildDaemon> daemons = new java.util.ArrayList<>();
+        for (Path log : logs) {
+            daemons.add(launch(topology, log, scaleOut, extraEnv, jvmOptions));
+        }
+        for (ChildDaemon daemon : daemons) {
+            daemon.awaitServing();
+        }
+        return daemons;
+    }
+
+    private static ChildDaemon launch(Path topology, Path log, boolean scaleOut, Map<String, String> extraEnv,
+                                      List<String> jvmOptions) throws Exception {
         int http = ChildProcesses.freePort();
         int internal = ChildProcesses.freePort();
         Map<String, String> env = new HashMap<>(extraEnv);
@@ -54,15 +77,17 @@ public final class ChildDaemon {
         options.addAll(jvmOptions);
         Process process = ChildProcesses.java(options, "io.strait.cli.StraitCommand",
                 List.of("run", topology.toString()), env, log);
-        ChildDaemon daemon = new ChildDaemon(process, http, internal, log);
+        return new ChildDaemon(process, http, internal, log);
+    }
+
+    private void awaitServing() {
         await("daemon serving").atMost(Duration.ofSeconds(60))
                 .ignoreExceptionsMatching(e -> e instanceof java.io.IOException).until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("daemon exited:\n" + Files.readString(log));
                     }
-                    return Http.get(http, "/healthy").status() == 200;
+                    return Http.get(httpPort, "/healthy").status() == 200;
                 });
-        return daemon;
     }
 
     public int httpPort() {
