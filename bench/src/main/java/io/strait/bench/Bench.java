@@ -223,35 +223,67 @@ public final class Bench {
 
     private void linksSection() throws Exception {
         log("== Links: Strait with %s links in one daemon, %,d records each", options.linkCounts, options.linkRecords);
-        try (ChildBroker source = ChildBroker.start("links-source", options.workDir, classpath, options.brokerJvmOptions())) {
-            source.createTopic(TOPIC, options.partitions);
-            shape.load(source.bootstrapServers(), TOPIC, options.linkRecords, options.partitions);
-            BenchRecords.TopicContent content = BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(5));
+        // One source cluster per link: Strait refuses two aliases of one cluster (a link between them
+        // would copy a cluster into itself), so each link of the fan-in has a broker of its own.
+        int most = options.linkCounts.stream().mapToInt(Integer::intValue).max().orElse(1);
+        List<ChildBroker> sources = new ArrayList<>();
+        List<BenchRecords.TopicContent> contents = new ArrayList<>();
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<ChildBroker>> started = new ArrayList<>();
+            for (int i = 1; i <= most; i++) {
+                String name = "links-source-" + i;
+                started.add(starter.submit(() -> ChildBroker.start(name, options.workDir, classpath, LINK_SOURCE_JVM)));
+            }
+            for (java.util.concurrent.Future<ChildBroker> broker : started) {
+                sources.add(broker.get());
+            }
+            for (ChildBroker source : sources) {
+                source.createTopic(TOPIC, options.partitions);
+                shape.load(source.bootstrapServers(), TOPIC, options.linkRecords, options.partitions);
+                contents.add(BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(5)));
+            }
             for (int links : options.linkCounts) {
-                results.links.add(linksRun(source, content, links));
-                source.keepOnly(Set.of(TOPIC));
+                results.links.add(linksRun(sources.subList(0, links), contents.subList(0, links), links));
+                for (ChildBroker source : sources.subList(0, links)) {
+                    source.keepOnly(Set.of(TOPIC));
+                }
+            }
+        } finally {
+            starter.shutdownNow();
+            for (ChildBroker source : sources) {
+                try {
+                    source.close();
+                } catch (Exception e) {
+                    log("  closing a links source broker failed: %s", e);
+                }
             }
         }
     }
 
-    private Results.LinksRun linksRun(ChildBroker source, BenchRecords.TopicContent content, int links) {
+    /** Source brokers of the links section: idle but for 10,000 records, so a small heap. */
+    private static final List<String> LINK_SOURCE_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+UseG1GC");
+
+    private Results.LinksRun linksRun(List<ChildBroker> sources, List<BenchRecords.TopicContent> contents, int links) {
         String id = "links-" + links;
         Path runDir = options.workDir.resolve(id);
         Map<String, Long> expected = new LinkedHashMap<>();
+        long records = 0;
         for (int i = 1; i <= links; i++) {
-            expected.put("S" + i + "." + TOPIC, content.records());
+            expected.put("S" + i + "." + TOPIC, contents.get(i - 1).records());
+            records += contents.get(i - 1).records();
         }
-        long records = content.records() * links;
+        List<String> bootstraps = sources.stream().map(ChildBroker::bootstrapServers).toList();
         try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath, options.brokerJvmOptions())) {
-            double brokerCpuBefore = brokerCpu(source, target);
-            ChildJvm child = Variant.launchStraitLinks(options, runDir, source.bootstrapServers(), target.bootstrapServers(), links);
+            double brokerCpuBefore = brokerCpu(sources, target);
+            ChildJvm child = Variant.launchStraitLinks(options, runDir, bootstraps, target.bootstrapServers(), links);
             try {
                 ProgressWatcher.Outcome outcome = ProgressWatcher.watch(target.admin(), expected, child,
                         options.pollInterval, options.variantTimeout, () -> { });
                 long peak = child.peakRssKib().orElse(-1);
                 long rss = child.rssKib().orElse(-1);
                 double cpu = seconds(child.cpu());
-                double brokerCpu = brokerCpu(source, target) - brokerCpuBefore;
+                double brokerCpu = brokerCpu(sources, target) - brokerCpuBefore;
                 stop(child);
                 String note = Milestones.of(Variant.STRAIT, child);
                 if (!outcome.complete()) {
@@ -259,8 +291,9 @@ public final class Bench {
                             brokerCpu, records, note);
                 }
                 List<Verification> verifications = new ArrayList<>();
+                int i = 0;
                 for (String topic : expected.keySet()) {
-                    verifications.add(Verification.compare(content,
+                    verifications.add(Verification.compare(contents.get(i++),
                             BenchRecords.read(target.bootstrapServers(), topic, Duration.ofMinutes(5))));
                 }
                 Results.LinksRun run = new Results.LinksRun(links, null, verifications, outcome.first(), outcome.last(),
@@ -410,6 +443,14 @@ public final class Bench {
     /** The replicator's and both brokers' CPU so far, and the brokers' request counters. */
     private static Results.Usage usage(ChildJvm replicator, ChildBroker source, ChildBroker target) {
         return new Results.Usage(seconds(replicator.cpu()), brokerCpu(source, target), source.counts(), target.counts());
+    }
+
+    private static double brokerCpu(List<ChildBroker> sources, ChildBroker target) {
+        double cpu = seconds(target.jvm().cpu());
+        for (ChildBroker source : sources) {
+            cpu += seconds(source.jvm().cpu());
+        }
+        return cpu;
     }
 
     private static double brokerCpu(ChildBroker source, ChildBroker target) {

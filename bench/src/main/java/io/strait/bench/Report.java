@@ -98,7 +98,7 @@ final class Report {
     private static String rawSettings(BenchOptions o) {
         return RawCopy.describeSettings() + (o.replicatorJvmOptions.contains("-Dbench.raw.")
                 ? " (**changed by `-Dbench.raw.*` in the replicator JVM options**)" : "")
-                + ". Strait's defaults differ: 1 request in flight (KAFKA-15591), 256 KiB batches, linger 5 ms, "
+                + ". Strait's defaults differ: 1 request in flight (KAFKA-15591), 512 KiB batches, linger 5 ms, "
                 + "and MirrorMaker 2's source consumer (Kafka's defaults, `isolation.level=read_committed`)";
     }
 

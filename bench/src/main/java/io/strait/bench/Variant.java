@@ -89,19 +89,20 @@ enum Variant {
         }
     }
 
-    /** Strait with {@code links} links into one target: sources S1..Sn, all aliases of the same source cluster. */
-    static ChildJvm launchStraitLinks(BenchOptions options, Path runDir, String source, String target, int links)
-            throws IOException {
+    /** Strait with {@code links} links into one target: sources S1..Sn, one source cluster each. */
+    static ChildJvm launchStraitLinks(BenchOptions options, Path runDir, List<String> sourceClusters, String target,
+                                      int links) throws IOException {
         Files.createDirectories(runDir);
         String sources = IntStream.rangeClosed(1, links).mapToObj(i -> "S" + i).collect(Collectors.joining(", "));
         StringBuilder clusters = new StringBuilder();
         for (int i = 1; i <= links; i++) {
-            clusters.append("    S").append(i).append(" { bootstrap-servers = \"").append(source).append("\" }\n");
+            clusters.append("    S").append(i).append(" { bootstrap-servers = \"").append(sourceClusters.get(i - 1))
+                    .append("\" }\n");
         }
         Path topology = runDir.resolve("topology.conf");
         Files.writeString(topology, String.join("\n",
-                "# " + links + " links in one daemon (fan-in); every source alias names the same source cluster,",
-                "# so each link has its own Connect group, internal topics and target topics (Sn.bench).",
+                "# " + links + " links in one daemon (fan-in) from as many source clusters: each link has its",
+                "# own Connect group, internal topics and target topic (Sn.bench).",
                 "strait {",
                 "  clusters {",
                 clusters + "    " + TARGET_ALIAS + " { bootstrap-servers = \"" + target + "\" }",
