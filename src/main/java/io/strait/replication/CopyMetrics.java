@@ -94,20 +94,31 @@ final class CopyMetrics {
             bytes = metrics.addSensor(prefix + "bytes-sent");
             bytes.add(new Meter(name("byte-rate", "Average number of bytes replicated per second.", tags),
                     name("byte-count", "Number of bytes replicated to the target cluster.", tags)));
-            String age = "The %s age of incoming source records when replicated to the target cluster.";
-            ageExtremes = metrics.addSensor(prefix + "record-age");
-            ageExtremes.add(name("record-age-ms-max", age.formatted("max"), tags), new Max());
-            ageExtremes.add(name("record-age-ms-min", age.formatted("min"), tags), new Min());
-            ageMean = metrics.addSensor(prefix + "record-age-mean");
-            ageMean.add(name("record-age-ms", "The age of incoming source records when replicated to the target cluster.", tags), new Value());
-            ageMean.add(name("record-age-ms-avg", age.formatted("average"), tags), new Avg());
-            String latency = "%s time it takes records to replicate from source to target cluster.";
-            latencyExtremes = metrics.addSensor(prefix + "replication-latency");
-            latencyExtremes.add(name("replication-latency-ms-max", latency.formatted("Max"), tags), new Max());
-            latencyExtremes.add(name("replication-latency-ms-min", latency.formatted("Min"), tags), new Min());
-            latencyMean = metrics.addSensor(prefix + "replication-latency-mean");
-            latencyMean.add(name("replication-latency-ms", "Time it takes records to replicate from source to target cluster.", tags), new Value());
-            latencyMean.add(name("replication-latency-ms-avg", latency.formatted("Average"), tags), new Avg());
+            Sensor[] age = distribution(prefix + "record-age", "record-age-ms", tags,
+                    "The age of incoming source records when replicated to the target cluster.",
+                    "The %s age of incoming source records when replicated to the target cluster.", "max", "min", "average");
+            ageExtremes = age[0];
+            ageMean = age[1];
+            Sensor[] latency = distribution(prefix + "replication-latency", "replication-latency-ms", tags,
+                    "Time it takes records to replicate from source to target cluster.",
+                    "%s time it takes records to replicate from source to target cluster.", "Max", "Min", "Average");
+            latencyExtremes = latency[0];
+            latencyMean = latency[1];
+        }
+
+        /**
+         * MM2's four metrics of a distribution, {@code metric} and its {@code -max}, {@code -min} and
+         * {@code -avg}, with MM2's descriptions: a sensor for the extremes, one for the mean.
+         */
+        private Sensor[] distribution(String sensor, String metric, Map<String, String> tags, String description,
+                                      String template, String max, String min, String average) {
+            Sensor extremes = metrics.addSensor(sensor);
+            extremes.add(name(metric + "-max", template.formatted(max), tags), new Max());
+            extremes.add(name(metric + "-min", template.formatted(min), tags), new Min());
+            Sensor mean = metrics.addSensor(sensor + "-mean");
+            mean.add(name(metric, description, tags), new Value());
+            mean.add(name(metric + "-avg", template.formatted(average), tags), new Avg());
+            return new Sensor[] {extremes, mean};
         }
 
         private MetricName name(String name, String description, Map<String, String> tags) {
