@@ -323,7 +323,7 @@ final class Report {
         BenchOptions o = results.options;
         md.append(String.format(Locale.ROOT, "## Links in one Strait daemon: %,d records per link, %d partitions\n\n",
                 o.linkRecords, o.partitions));
-        md.append("Every link copies the same source topic (its source alias differs: S1, S2, ...) into its own target "
+        md.append("Every link copies a topic `bench` from a source cluster of its own (S1, S2, ...) into its own target "
                 + "topic `Sn.bench` on one target cluster.\n\n");
         md.append("| links | every link copying (s) | every link done (s) | peak RSS (MB) | RSS at the end (MB) | CPU (s) "
                 + "| brokers' CPU (s) | CPU per 1M records, start included: Strait (s) | brokers (s) | verification | Strait's log |\n");
