@@ -98,8 +98,21 @@ final class Report {
     private static String rawSettings(BenchOptions o) {
         return RawCopy.describeSettings() + (o.replicatorJvmOptions.contains("-Dbench.raw.")
                 ? " (**changed by `-Dbench.raw.*` in the replicator JVM options**)" : "")
-                + ". Strait's defaults differ: 1 request in flight (KAFKA-15591), 512 KiB batches, linger 5 ms, "
-                + "and MirrorMaker 2's source consumer (Kafka's defaults, `isolation.level=read_committed`)";
+                + ". These differ from Strait's defaults: " + straitSettings(o);
+    }
+
+    /** Strait's producer and consumer defaults, from the reference.conf of the Strait that ran. */
+    private static String straitSettings(BenchOptions o) {
+        java.util.Map<String, String> producer = StraitSettings.producerSettings(o.straitClasspath);
+        if (producer.isEmpty()) {
+            return "see Strait's reference.conf";
+        }
+        String consumer = StraitSettings.consumer(o.straitClasspath);
+        return "producer " + StraitSettings.producer(o.straitClasspath)
+                + ("1".equals(producer.get("max.in.flight.requests.per.connection"))
+                ? " (1 request in flight because of KAFKA-15591: a topic created under a running producer)" : "")
+                + "; source consumer " + (consumer.isEmpty()
+                ? "with Kafka's defaults, reading `read_committed`" : consumer) + " (Strait's reference.conf)";
     }
 
     static String markdown(Results results) {
@@ -352,7 +365,8 @@ final class Report {
                 + "(no shutdown hook runs). A new Strait process starts on the same clusters and copies the rest. The "
                 + "target is read once it holds every source record and has stopped growing for 3 s. *Copied twice*: "
                 + "target records that repeat an earlier copy of the same source record (per partition, by digest). "
-                + "*Seconds of traffic*: those duplicates at the copy rate the first process had before the kill.\n\n");
+                + "*Seconds of traffic*: those duplicates at the copy rate the first process had before the kill."
+                + flushInterval(o) + "\n\n");
         md.append("| killed at (s after launch) | records on the target then | once the process was gone "
                 + "| copy rate before the kill (records/s) | restarted: copying again after (s) | complete after (s) "
                 + "| lost | copied twice | records beyond the source's count | seconds of traffic copied twice | verification |\n");
@@ -370,6 +384,12 @@ final class Report {
         md.append('\n');
         results.crashes.stream().filter(c -> !c.note().isEmpty())
                 .forEach(c -> md.append("Strait's log: ").append(cell(c.note())).append("\n\n"));
+    }
+
+    private static String flushInterval(BenchOptions o) {
+        String ms = StraitSettings.value(o.straitClasspath, "offset.flush.interval.ms");
+        return ms.isEmpty() ? "" : " Strait's source offsets are committed every " + ms
+                + " ms (`offset.flush.interval.ms` in its reference.conf).";
     }
 
     private static void steps(StringBuilder md, Results results) {
