@@ -65,9 +65,9 @@ public final class RawCopy {
     private RawCopy() {
     }
 
-    /** The settings in one line, for the report: "consumer: fetch.min.bytes=1048576, ...; producer: ...". */
+    /** The settings in one line, for the report: "consumer `fetch.min.bytes=1048576`, ...; producer ...". */
     static String describeSettings() {
-        return "one thread; consumer " + line(CONSUMER) + "; producer " + line(PRODUCER);
+        return "consumer " + line(CONSUMER) + "; producer " + line(PRODUCER);
     }
 
     private static String line(Map<String, Object> settings) {

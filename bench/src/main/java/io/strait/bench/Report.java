@@ -136,7 +136,7 @@ final class Report {
                     + "` (given with `--strait-set`: these are not Strait's defaults)");
         }
         if (o.variants.contains(Variant.RAW) || o.latencyVariants.contains(Variant.RAW)) {
-            row(md, "Raw copy's clients", rawSettings(o));
+            row(md, "Raw copy's clients", "one thread; " + rawSettings(o));
         }
         row(md, "Replicator JVMs", "`" + o.replicatorJvmOptions + "` for all three" + (o.jfr ? ", with JFR" : ""));
         row(md, "Clusters", "one KRaft node (broker and controller) per cluster, each its own JVM on 127.0.0.1; "
