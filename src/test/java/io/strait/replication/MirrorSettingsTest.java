@@ -309,4 +309,33 @@ class MirrorSettingsTest {
         assertThat(MirrorSettings.isSecret("ssl.keystore.location")).isFalse();
         assertThat(MirrorSettings.isSecret("bootstrap.servers")).isFalse();
     }
+
+    @Test
+    void anAtLeastOnceLinksCopyLoopGetsTheWorkersProducerSettingsWithSecretsAsPlaceholdersOnly() throws Exception {
+        Topology topology = new TopologyLoader(Map.of()).parse("""
+                strait {
+                  clusters { a { bootstrap-servers = "a:9092" }, b { bootstrap-servers = "b:9092" } }
+                  flows {
+                    dr { type = link, source = a, target = b }
+                    eos { type = link, source = b, target = a, delivery = exactly-once }
+                  }
+                  engine.worker { "producer.ssl.key.password" = "s3cret-key", "producer.linger.ms" = 7 }
+                }
+                """, "inline.conf");
+        MirrorSettings copy = new MirrorSettings(topology, 2);
+        SortedMap<String, String> source = copy.connectorConfig(LinkId.parse("a->b"), MirrorSourceConnector.class);
+        assertThat(source).containsEntry("strait.copy.direct", "true")
+                .containsEntry("strait.copy.offsets.topic", copy.workerConfig(LinkId.parse("a->b")).get("offset.storage.topic"))
+                .containsEntry("strait.copy.commit.interval.ms", "1000")
+                .containsEntry("strait.copy.producer.linger.ms", "7")
+                .containsEntry("strait.copy.producer.ssl.key.password",
+                        TopologyConfigProvider.placeholder("a->b", "strait.copy.producer.ssl.key.password"));
+        // The connector config is stored in a Kafka topic: the secret is never in it.
+        assertThat(source.values()).noneMatch(v -> v.contains("s3cret-key"));
+        // The worker resolves the placeholder through its config provider.
+        assertThat(copy.workerConfig(LinkId.parse("a->b")).values()).anyMatch(v -> v.contains("s3cret-key"));
+        // Exactly-once links keep Connect's transactional path.
+        assertThat(copy.connectorConfig(LinkId.parse("b->a"), MirrorSourceConnector.class))
+                .doesNotContainKey("strait.copy.direct");
+    }
 }
