@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The copy loop of an at-least-once link's source task: MirrorSourceTask's work (consume the
@@ -89,7 +88,6 @@ final class DirectCopy implements AutoCloseable {
     private final long commitIntervalMs;
     private final Map<TopicPartition, CopyPartition> partitions = new HashMap<>();
     private final Map<String, String> targetTopics = new HashMap<>();
-    private final AtomicLong failedOffsetWrites = new AtomicLong();
     private volatile Failure failure;
     private long nextCommit;
 
@@ -263,7 +261,6 @@ final class DirectCopy implements AutoCloseable {
                     p.committed = Math.max(p.committed, acked);
                     return;
                 }
-                failedOffsetWrites.incrementAndGet();
                 log.warn("Link {}: could not commit the source offset {} of {} ({}); it is written again at the"
                         + " next commit", link, acked, p.source, e.toString());
                 p.retryCommit = true;
@@ -316,11 +313,6 @@ final class DirectCopy implements AutoCloseable {
 
     private boolean allCommitted() {
         return partitions.values().stream().allMatch(p -> p.committing < 0 || p.committed >= p.committing || p.retryCommit);
-    }
-
-    /** Offset commits that failed since the task started. */
-    long failedOffsetWrites() {
-        return failedOffsetWrites.get();
     }
 
     /** One source partition: what was sent, acknowledged and committed, and its metrics. */
