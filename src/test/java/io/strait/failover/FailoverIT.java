@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.mirror.OffsetSync;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,15 +83,15 @@ class FailoverIT {
         // MirrorMaker 2 has checkpointed and synced every group (its automatic sync, as it is). Strait's
         // exact sync may be first on b, so MM2's own checkpoints are awaited too: the switchover test
         // compares with them.
-        await("MirrorMaker 2 synced the groups to b").atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            for (String group : committedOnA.keySet()) {
-                if (onB(group).size() != 3 || onB(SWITCH + group).size() != 3
-                        || mm2Offsets(SWITCH + group).size() != 3) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        await("MirrorMaker 2 synced the groups to b").atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    for (String group : committedOnA.keySet()) {
+                        assertThat(onB(group)).as("%s's offsets on b", group).hasSize(3);
+                        assertThat(onB(SWITCH + group)).as("%s's offsets on b", SWITCH + group).hasSize(3);
+                        assertThat(mm2Offsets(SWITCH + group)).as("MirrorMaker 2's checkpoints of %s", SWITCH + group)
+                                .hasSize(3);
+                    }
+                });
     }
 
     @AfterAll
@@ -141,6 +142,36 @@ class FailoverIT {
         System.out.println(text.out());
         assertThat(text.out()).as(text.toString()).contains("with Strait's translation: 0 records read again, 0 missed")
                 .containsPattern("fo-orders -> a.fo-orders +0 +3000 ");
+    }
+
+    /**
+     * Every offset sync MirrorMaker 2's rules call for is written (OffsetSyncWriter: a partition's first,
+     * then one at least every {@code offset.lag.max} = 100 records, and the last): its checkpoints can
+     * only translate a group's offset at or after a sync. Fails when syncs of a burst replace each
+     * other before they are sent (the copy loop with MM2's 10 syncs in flight).
+     */
+    @Test
+    void mirrorMakersOffsetSyncsAreWrittenAsItsRulesAsk() throws Exception {
+        Map<Integer, java.util.TreeSet<Long>> upstream = new TreeMap<>();
+        clusters.readAll("a", "mm2-offset-syncs.b.internal").values().forEach(records -> records.forEach(r -> {
+            OffsetSync sync = OffsetSync.deserializeRecord(r);
+            if (sync.topicPartition().topic().equals(TOPIC)) {
+                upstream.computeIfAbsent(sync.topicPartition().partition(), p -> new java.util.TreeSet<>())
+                        .add(sync.upstreamOffset());
+            }
+        }));
+        Map<Integer, Long> ends = clusters.counts("a", TOPIC);
+        assertThat(upstream.keySet()).containsExactlyInAnyOrderElementsOf(ends.keySet());
+        upstream.forEach((partition, syncs) -> {
+            assertThat(syncs.first()).as("partition %d's first sync", partition).isZero();
+            long previous = -1;
+            for (long offset : syncs) {
+                assertThat(offset - previous).as("partition %d: syncs %d and %d", partition, previous, offset)
+                        .isLessThanOrEqualTo(101);
+                previous = offset;
+            }
+            assertThat(syncs.last()).as("partition %d's last sync", partition).isEqualTo(ends.get(partition) - 1);
+        });
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
  * What {@link MirrorSourceTask} builds from its task configuration, for a copy loop that does
@@ -23,13 +24,27 @@ import java.util.Set;
  */
 public final class MirrorSourceTaskParts implements AutoCloseable {
 
+    /**
+     * Offset syncs in flight at most: MirrorSourceTask's OffsetSyncWriter allows 10. Connect acknowledged
+     * MirrorSourceTask's records a few at a time; Strait's copy loop is acknowledged a whole batch at once
+     * (thousands of records of several partitions), and with 10 the syncs past the tenth of a batch
+     * replaced each other before being sent: a partition's first sync was often never written, and
+     * MM2 could not translate a group committed before the next one it kept. With this limit every sync
+     * MM2's rules call for (a partition's first, then one per {@code offset.lag.max} records) is sent;
+     * each is about 100 bytes, so the limit bounds them at about 1 MB.
+     */
+    static final int OFFSET_SYNCS_IN_FLIGHT = 10_000;
+
     private final MirrorSourceTaskConfig config;
     private final OffsetSyncWriter offsetSyncWriter;
     private final MirrorSourceLegacyMetrics legacyMetrics;
 
     public MirrorSourceTaskParts(Map<String, String> taskProps) {
         config = new MirrorSourceTaskConfig(taskProps);
-        offsetSyncWriter = config.emitOffsetSyncsEnabled() ? new OffsetSyncWriter(config) : null;
+        offsetSyncWriter = config.emitOffsetSyncsEnabled()
+                ? new OffsetSyncWriter(MirrorUtils.newProducer(config.offsetSyncsTopicProducerConfig()),
+                        config.offsetSyncsTopic(), new Semaphore(OFFSET_SYNCS_IN_FLIGHT), config.maxOffsetLag())
+                : null;
         legacyMetrics = config.metricNamesFormats().contains(MirrorConnectorConfig.METRIC_NAMES_LEGACY)
                 ? config.legacyMetrics() : null;
     }
@@ -77,14 +92,20 @@ public final class MirrorSourceTaskParts implements AutoCloseable {
         return MirrorUtils.wrapPartition(tp, sourceAlias);
     }
 
-    /** MirrorSourceTask.commitRecord's offset sync: a record at {@code upstream} was written at {@code downstream}. */
+    /**
+     * MirrorSourceTask.commitRecord's offset sync: a record at {@code upstream} was written at
+     * {@code downstream}. Queued, then the syncs due are sent at once, as commitRecord does: sent only
+     * once per poll, a partition's first sync (and every later one within a poll) would be replaced by
+     * the next before it is written, and MM2 could not translate a group committed before it.
+     */
     public void queueOffsetSync(TopicPartition source, long upstream, long downstream) {
         if (offsetSyncWriter != null) {
             offsetSyncWriter.maybeQueueOffsetSyncs(source, upstream, downstream);
+            offsetSyncWriter.firePendingOffsetSyncs();
         }
     }
 
-    /** Sends the offset syncs queued (MirrorSourceTask.commitRecord does it after every record). */
+    /** Sends the offset syncs still queued (those the limit of 10 in flight held back). */
     public void firePendingOffsetSyncs() {
         if (offsetSyncWriter != null) {
             offsetSyncWriter.firePendingOffsetSyncs();
