@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,9 +38,16 @@ import java.util.Map;
  * <ul>
  *   <li><b>Producer</b>: one per instance for all tasks with the same target and producer settings
  *       ({@link SharedProducers}), configured as Connect configures a task's producer
- *       ({@code Worker.baseProducerConfigs}: {@code acks=all}, 1 request in flight, unbounded
- *       delivery timeout and blocking) with the worker's {@code producer.*} settings, the target's
- *       client settings and the connector's {@code producer.override.*}.</li>
+ *       ({@code Worker.baseProducerConfigs}: {@code acks=all}, unbounded delivery timeout and
+ *       blocking) with the worker's {@code producer.*} settings, the target's client settings and
+ *       the connector's {@code producer.override.*}. Unless those set it, an idempotent producer
+ *       has {@value #IN_FLIGHT_IDEMPOTENT} requests in flight (Connect: 1).</li>
+ *   <li><b>Order</b>: with more than one request in flight, the producer's first write into each
+ *       partition goes alone; what the partition polled behind it waits (the partition paused)
+ *       until the target acknowledged it. A partition being created can otherwise accept a later
+ *       request while refusing the first (KAFKA-15591). Acknowledgements of a partition must come
+ *       in the order its records were sent: one out of order fails the task before the earlier
+ *       record, loudly, as a failed write.</li>
  *   <li><b>Source offsets</b>: every {@value #COMMIT_INTERVAL_MS} (the worker's
  *       {@code offset.flush.interval.ms}), each partition's last record that the target
  *       acknowledged, with every record before it, is written to the link's Connect offsets topic in
@@ -69,6 +77,8 @@ final class DirectCopy implements AutoCloseable {
     /** Connector settings: the worker's {@code producer.*} settings, under this prefix. */
     static final String PRODUCER_PREFIX = PREFIX + "producer.";
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    /** Requests in flight per broker of an idempotent copy producer unless the worker sets it: Kafka's maximum for idempotence. */
+    static final int IN_FLIGHT_IDEMPOTENT = 5;
 
     /** Decides, for each polled record, whether it is copied: the task's source guard. */
     interface Admission {
@@ -86,6 +96,8 @@ final class DirectCopy implements AutoCloseable {
     private final OffsetMapWriter offsetMap;
     private final CopyMetrics metrics;
     private final long commitIntervalMs;
+    /** More than one request in flight: each partition's first write goes alone (KAFKA-15591). */
+    private final boolean firstWriteAlone;
     private final Map<TopicPartition, CopyPartition> partitions = new HashMap<>();
     private final Map<String, String> targetTopics = new HashMap<>();
     private volatile Failure failure;
@@ -108,7 +120,10 @@ final class DirectCopy implements AutoCloseable {
         this.mm2 = new MirrorSourceTaskParts(props);
         this.metrics = mm2.newMetricNames() ? new CopyMetrics(pluginMetrics, mm2.sourceAlias(), mm2.targetAlias()) : null;
         this.commitIntervalMs = Long.parseLong(props.getOrDefault(COMMIT_INTERVAL_MS, "60000"));
-        this.lease = SharedProducers.lease(producerConfig(props, link));
+        Map<String, Object> producerConfig = producerConfig(props, link);
+        this.firstWriteAlone = Integer.parseInt(String.valueOf(
+                producerConfig.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)).trim()) > 1;
+        this.lease = SharedProducers.lease(producerConfig);
         this.producer = lease.producer();
         String offsetsTopic = props.get(OFFSETS_TOPIC);
         // The offsets topic's partitions are asked at the first commit, not before the first record.
@@ -137,7 +152,6 @@ final class DirectCopy implements AutoCloseable {
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Long.MAX_VALUE));
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(Integer.MAX_VALUE));
         config.putAll(Utils.entriesWithPrefix(props, PRODUCER_PREFIX));
         config.putAll(StraitMirrorAccess.targetProducerConfig(props, "replication-producer"));
@@ -145,6 +159,11 @@ final class DirectCopy implements AutoCloseable {
         config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-copy|" + link);
+        // Unless set: 5 requests in flight when idempotent (each partition's first write goes alone,
+        // see #poll), else 1 as Connect, for without idempotence more than one reorders on retries.
+        boolean idempotent = "true".equalsIgnoreCase(String.valueOf(config.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)));
+        config.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                idempotent ? Integer.toString(IN_FLIGHT_IDEMPOTENT) : "1");
         return config;
     }
 
@@ -190,6 +209,7 @@ final class DirectCopy implements AutoCloseable {
      */
     void poll(Admission admission) {
         throwIfFailed();
+        sendHeld(admission);
         ConsumerRecords<byte[], byte[]> records;
         try {
             records = consumer.poll(mm2.pollTimeout());
@@ -204,13 +224,25 @@ final class DirectCopy implements AutoCloseable {
         for (TopicPartition tp : records.partitions()) {
             CopyPartition p = partition(tp);
             for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-                long offset = record.offset();
-                SourcePositionTracker.Partition position = admission.admit(tp, offset);
+                if (p.held != null) {
+                    p.held.add(record);
+                    continue;
+                }
+                SourcePositionTracker.Partition position = admission.admit(tp, record.offset());
                 if (position == null) {
                     continue;
                 }
                 p.position = position;
                 send(p, record, now);
+                if (firstWriteAlone && !p.written) {
+                    // This producer's first write into the partition goes alone: with more requests
+                    // in flight, a partition being created can accept a later request while refusing
+                    // the first, and the producer then retries the first for ever (KAFKA-15591,
+                    // fixed in Kafka 4.5 brokers). Once the target holds it, the broker rejects any
+                    // write out of sequence and the producer keeps the order.
+                    p.held = new ArrayDeque<>();
+                    consumer.pause(List.of(tp));
+                }
             }
             p.polled();
         }
@@ -221,6 +253,27 @@ final class DirectCopy implements AutoCloseable {
         if (now >= nextCommit) {
             nextCommit = now + commitIntervalMs;
             commit();
+        }
+    }
+
+    /** Sends what was polled behind a partition's first write once the target acknowledged it. */
+    private void sendHeld(Admission admission) {
+        long now = -1;
+        for (CopyPartition p : partitions.values()) {
+            if (p.held == null || !p.written) {
+                continue;
+            }
+            now = now < 0 ? time.milliseconds() : now;
+            for (ConsumerRecord<byte[], byte[]> record : p.held) {
+                SourcePositionTracker.Partition position = admission.admit(p.source, record.offset());
+                if (position != null) {
+                    p.position = position;
+                    send(p, record, now);
+                }
+            }
+            p.held = null;
+            consumer.resume(List.of(p.source));
+            p.polled();
         }
     }
 
@@ -235,7 +288,8 @@ final class DirectCopy implements AutoCloseable {
         // A record without a timestamp (-1) gets the producer's, as Connect's conversion does.
         ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(p.target.topic(), p.target.partition(),
                 timestamp >= 0 ? timestamp : null, record.key(), value, record.headers());
-        producer.send(out, (metadata, e) -> p.acked(offset, timestamp, metadata, e));
+        long sequence = ++p.sentSequence;
+        producer.send(out, (metadata, e) -> p.acked(sequence, offset, timestamp, metadata, e));
         p.sent = offset;
     }
 
@@ -324,13 +378,20 @@ final class DirectCopy implements AutoCloseable {
         SourcePositionTracker.Partition position;
         // Task thread.
         long sent = -1;
+        /** Records sent (the callbacks must come in this order). */
+        long sentSequence;
+        /** Records polled behind this producer's first write into the partition, until it is acknowledged. */
+        ArrayDeque<ConsumerRecord<byte[], byte[]>> held;
         long committing = -1;
         long committingLost = -1;
         long bytes;
         final CopyMetrics.Sample ages = new CopyMetrics.Sample();
         // Producer I/O thread (under this object's lock), read by the task thread.
         private long acked = -1;
+        private long ackedSequence;
         private boolean failed;
+        /** The producer acknowledged a record of the partition. */
+        volatile boolean written;
         private final CopyMetrics.Sample latencies = new CopyMetrics.Sample();
         volatile long committed = -1;
         volatile boolean retryCommit;
@@ -347,7 +408,18 @@ final class DirectCopy implements AutoCloseable {
             return acked;
         }
 
-        void acked(long offset, long timestamp, RecordMetadata metadata, Exception e) {
+        private synchronized boolean inSequence(long sequence) {
+            return failed || sequence == ackedSequence + 1;
+        }
+
+        void acked(long sequence, long offset, long timestamp, RecordMetadata metadata, Exception e) {
+            if (e == null && !inSequence(sequence)) {
+                // Only KAFKA-15591 does this to an idempotent producer: a later request was accepted
+                // while an earlier one was refused. The position stays before the earlier record.
+                e = new IllegalStateException("the target acknowledged it before a record sent earlier (KAFKA-15591:"
+                        + " the partition was created or re-created while this producer wrote to it); the records"
+                        + " acknowledged out of order are copied twice");
+            }
             if (e != null) {
                 synchronized (this) {
                     if (failed) {
@@ -368,7 +440,11 @@ final class DirectCopy implements AutoCloseable {
                     return;
                 }
                 acked = offset;
+                ackedSequence = sequence;
                 latencies.add(latency);
+            }
+            if (!written) {
+                written = true;
             }
             mm2.legacyAcked(target, latency);
             if (metadata.hasOffset()) {

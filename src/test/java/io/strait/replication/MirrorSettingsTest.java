@@ -262,9 +262,8 @@ class MirrorSettingsTest {
                     .containsEntry("producer.linger.ms", "20")
                     .containsEntry("offset.flush.timeout.ms", "7000")
                     .containsEntry("producer.enable.idempotence", "true")
-                    // More than one in flight can stall or reorder a partition created under a
-                    // running producer on brokers before Kafka 4.5 (KAFKA-15591).
-                    .containsEntry("producer.max.in.flight.requests.per.connection", "1")
+                    // Left to the copy loop (5, first write per partition alone) and to Connect (1).
+                    .doesNotContainKey("producer.max.in.flight.requests.per.connection")
                     .containsEntry("offset.flush.interval.ms", "1000")
                     .containsEntry("plugin.discovery", "service_load");
         }
@@ -337,5 +336,29 @@ class MirrorSettingsTest {
         // Exactly-once links keep Connect's transactional path.
         assertThat(copy.connectorConfig(LinkId.parse("b->a"), MirrorSourceConnector.class))
                 .doesNotContainKey("strait.copy.direct");
+    }
+
+    @Test
+    void theCopyLoopsProducerHasFiveRequestsInFlightWhenIdempotentUnlessTheWorkerSetsIt() throws Exception {
+        assertThat(copyProducer("")).containsEntry("enable.idempotence", "true")
+                .containsEntry("max.in.flight.requests.per.connection", "5");
+        // Without idempotence more than one request in flight reorders on retries: Connect's 1.
+        assertThat(copyProducer("\"producer.enable.idempotence\" = false"))
+                .containsEntry("max.in.flight.requests.per.connection", "1");
+        assertThat(copyProducer("\"producer.max.in.flight.requests.per.connection\" = 2"))
+                .containsEntry("max.in.flight.requests.per.connection", "2");
+    }
+
+    private static Map<String, Object> copyProducer(String worker) throws Exception {
+        Topology topology = new TopologyLoader(Map.of()).parse("""
+                strait {
+                  clusters { a { bootstrap-servers = "a:9092" }, b { bootstrap-servers = "b:9092" } }
+                  flows { dr { type = link, source = a, target = b } }
+                  engine.worker { %s }
+                }
+                """.formatted(worker), "inline.conf");
+        Map<String, String> source = new MirrorSettings(topology, 2).connectorConfig(LinkId.parse("a->b"),
+                MirrorSourceConnector.class);
+        return DirectCopy.producerConfig(source, "a->b");
     }
 }
