@@ -2,7 +2,7 @@ package io.strait.replication;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The copy loop of an at-least-once link's source task: MirrorSourceTask's work (consume the
@@ -89,7 +90,7 @@ final class DirectCopy implements AutoCloseable {
     private final String link;
     private final Time time;
     private final MirrorSourceTaskParts mm2;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final SharedProducers.Lease lease;
     private final Producer<byte[], byte[]> producer;
     private final ConnectOffsetWriter offsets;
@@ -114,6 +115,13 @@ final class DirectCopy implements AutoCloseable {
      */
     DirectCopy(String link, Map<String, String> props, PluginMetrics pluginMetrics, OffsetStorageReader reader,
                OffsetMapWriter offsetMap, Time time) {
+        this(link, props, pluginMetrics, reader, offsetMap, time, MirrorSourceTaskParts::newConsumer);
+    }
+
+    /** As above, with the source consumer from {@code consumers} (tests give a MockConsumer). */
+    DirectCopy(String link, Map<String, String> props, PluginMetrics pluginMetrics, OffsetStorageReader reader,
+               OffsetMapWriter offsetMap, Time time,
+               Function<MirrorSourceTaskParts, Consumer<byte[], byte[]>> consumers) {
         this.link = link;
         this.time = time;
         this.offsetMap = offsetMap;
@@ -128,9 +136,9 @@ final class DirectCopy implements AutoCloseable {
         String offsetsTopic = props.get(OFFSETS_TOPIC);
         // The offsets topic's partitions are asked at the first commit, not before the first record.
         this.offsets = new ConnectOffsetWriter(producer, offsetsTopic, props.get("name"), 0);
-        KafkaConsumer<byte[], byte[]> opened = null;
+        Consumer<byte[], byte[]> opened = null;
         try {
-            opened = mm2.newConsumer();
+            opened = consumers.apply(mm2);
             this.consumer = opened;
             start(reader);
         } catch (RuntimeException e) {
@@ -413,22 +421,31 @@ final class DirectCopy implements AutoCloseable {
         }
 
         void acked(long sequence, long offset, long timestamp, RecordMetadata metadata, Exception e) {
-            if (e == null && !inSequence(sequence)) {
+            boolean outOfOrder = e == null && !inSequence(sequence);
+            if (outOfOrder) {
                 // Only KAFKA-15591 does this to an idempotent producer: a later request was accepted
-                // while an earlier one was refused. The position stays before the earlier record.
+                // while an earlier one was refused. The position stays at the last acknowledged in order.
                 e = new IllegalStateException("the target acknowledged it before a record sent earlier (KAFKA-15591:"
-                        + " the partition was created or re-created while this producer wrote to it); the records"
-                        + " acknowledged out of order are copied twice");
+                        + " the partition was created or re-created while this producer wrote to it)");
             }
             if (e != null) {
+                long before;
                 synchronized (this) {
                     if (failed) {
                         return;
                     }
                     failed = true;
+                    before = acked;
                 }
-                log.error("Link {}: the record at offset {} of {} could not be written to {}; the task stops before"
-                        + " it and copies it again once restarted", link, offset, source, target, e);
+                if (outOfOrder) {
+                    log.error("Link {}: the record at offset {} of {} was acknowledged by {} out of order; the task"
+                            + " stops after offset {}, the last acknowledged in order, and copies again from there"
+                            + " once restarted: what was acknowledged out of order is on the target twice", link,
+                            offset, source, target, before, e);
+                } else {
+                    log.error("Link {}: the record at offset {} of {} could not be written to {}; the task stops"
+                            + " before it and copies it again once restarted", link, offset, source, target, e);
+                }
                 if (failure == null) {
                     failure = new Failure(source, offset, e);
                 }
