@@ -109,8 +109,8 @@ final class Report {
         }
         String consumer = StraitSettings.consumer(o.straitClasspath);
         return "producer " + StraitSettings.producer(o.straitClasspath)
-                + ("1".equals(producer.get("max.in.flight.requests.per.connection"))
-                ? " (1 request in flight because of KAFKA-15591: a topic created under a running producer)" : "")
+                + (producer.containsKey("max.in.flight.requests.per.connection") ? ""
+                : ", the copy loop's 5 requests in flight with each partition's first write alone (KAFKA-15591)")
                 + "; source consumer " + (consumer.isEmpty()
                 ? "with Kafka's defaults, reading `read_committed`" : consumer) + " (Strait's reference.conf)";
     }
