@@ -102,6 +102,8 @@ final class DirectCopy implements AutoCloseable {
     private final Map<TopicPartition, CopyPartition> partitions = new HashMap<>();
     private final Map<String, String> targetTopics = new HashMap<>();
     private volatile Failure failure;
+    /** Some partition holds records behind its first write: its acknowledgement wakes the poll up. */
+    private volatile boolean holding;
     private long nextCommit;
 
     private record Failure(TopicPartition partition, long offset, Exception error) {
@@ -249,7 +251,12 @@ final class DirectCopy implements AutoCloseable {
                     // fixed in Kafka 4.5 brokers). Once the target holds it, the broker rejects any
                     // write out of sequence and the producer keeps the order.
                     p.held = new ArrayDeque<>();
+                    holding = true;
                     consumer.pause(List.of(tp));
+                    if (p.written) {
+                        // Acknowledged before `holding` was set, so its callback did not wake the poll.
+                        consumer.wakeup();
+                    }
                 }
             }
             p.polled();
@@ -266,9 +273,14 @@ final class DirectCopy implements AutoCloseable {
 
     /** Sends what was polled behind a partition's first write once the target acknowledged it. */
     private void sendHeld(Admission admission) {
+        if (!holding) {
+            return;
+        }
         long now = -1;
+        boolean stillHolding = false;
         for (CopyPartition p : partitions.values()) {
             if (p.held == null || !p.written) {
+                stillHolding |= p.held != null;
                 continue;
             }
             now = now < 0 ? time.milliseconds() : now;
@@ -283,6 +295,7 @@ final class DirectCopy implements AutoCloseable {
             consumer.resume(List.of(p.source));
             p.polled();
         }
+        holding = stillHolding;
     }
 
     private void send(CopyPartition p, ConsumerRecord<byte[], byte[]> record, long now) {
@@ -462,11 +475,21 @@ final class DirectCopy implements AutoCloseable {
             }
             if (!written) {
                 written = true;
+                if (holding) {
+                    // The rest of what was polled can go now, not after the poll's timeout (thread-safe).
+                    consumer.wakeup();
+                }
             }
             mm2.legacyAcked(target, latency);
             if (metadata.hasOffset()) {
-                mm2.queueOffsetSync(source, offset, metadata.offset());
                 offsetMap.copied(source, offset, metadata.offset());
+                try {
+                    mm2.queueOffsetSync(source, offset, metadata.offset());
+                } catch (RuntimeException ex) {
+                    // An acknowledgement after the task closed its offset-sync writer (the producer is
+                    // shared): the record's position was not committed, so it is copied again.
+                    log.warn("Link {}: no offset sync for offset {} of {}: {}", link, offset, source, ex.toString());
+                }
             }
         }
 

@@ -14,6 +14,7 @@ import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.common.utils.Time;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -147,6 +149,8 @@ class DirectCopyTest {
         assertThat(producer.to("a.orders")).hasSize(1);
 
         producer.ack(0, 0);
+        // The acknowledgement woke the consumer's poll up: the held records go now, not after its timeout.
+        assertThatThrownBy(() -> consumer.poll(Duration.ZERO)).isInstanceOf(WakeupException.class);
         copy.poll(this::admit);
         List<ProducerRecord<byte[], byte[]>> sent = producer.to("a.orders");
         assertThat(sent).hasSize(10);
@@ -202,6 +206,8 @@ class DirectCopyTest {
         props.put("task.assigned.partitions", "orders-0");
         props.put("task.index", "0");
         props.put(DirectCopy.OFFSETS_TOPIC, OFFSETS_TOPIC);
+        // Offsets are committed at close only, however slow the test's polls are.
+        props.put(DirectCopy.COMMIT_INTERVAL_MS, "3600000");
         // No offset-syncs producer in a unit test.
         props.put("emit.offset-syncs.enabled", "false");
         return props;
