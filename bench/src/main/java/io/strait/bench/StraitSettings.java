@@ -1,49 +1,53 @@
 package io.strait.bench;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Strait's default client settings for the copy, as its {@code reference.conf} gives them (keys
- * {@code "producer.*"}, {@code "consumer.*"} and {@code "source.consumer.*"}), read from the Strait
- * build the benchmark runs, so that the report states them as they are rather than as they were
- * when the benchmark was written.
+ * Strait's default client settings for the copy, as its {@code reference.conf} gives them: the
+ * {@code "producer.*"} keys of {@code strait.engine.worker} and the {@code "consumer.*"} and
+ * {@code "source.consumer.*"} keys of {@code strait.flow-defaults.mirror}, read with typesafe-config
+ * from the Strait build the benchmark runs, so that the report states them as they are rather than
+ * as they were when the benchmark was written.
  */
 final class StraitSettings {
 
-    private static final Pattern PRODUCER_KEY = Pattern.compile("^\\s*\"producer\\.([\\w.]+)\"\\s*=\\s*([^\\s#]+)");
-    private static final Pattern CONSUMER_KEY = Pattern.compile("^\\s*\"(?:source\\.)?consumer\\.([\\w.]+)\"\\s*=\\s*([^\\s#]+)");
+    private static final String WORKER = "strait.engine.worker";
+    private static final String MIRROR = "strait.flow-defaults.mirror";
 
     private StraitSettings() {
     }
 
-    /** "`enable.idempotence=true`, `max.in.flight.requests.per.connection=1`, ..." or empty if not found. */
+    /** "`enable.idempotence=true`, `acks=all`, ..." or empty if not found. */
     static String producer(String straitClasspath) {
-        return line(settings(straitClasspath, PRODUCER_KEY));
+        return line(producerSettings(straitClasspath));
     }
 
     /** Producer settings by name, without the {@code producer.} prefix. */
     static Map<String, String> producerSettings(String straitClasspath) {
-        return settings(straitClasspath, PRODUCER_KEY);
+        return settings(straitClasspath, WORKER, "producer.");
     }
 
     /** The consumer settings Strait's reference.conf sets, or empty if it sets none. */
     static String consumer(String straitClasspath) {
-        return line(settings(straitClasspath, CONSUMER_KEY));
+        Map<String, String> consumer = settings(straitClasspath, MIRROR, "consumer.");
+        consumer.putAll(settings(straitClasspath, MIRROR, "source.consumer."));
+        return line(consumer);
     }
 
-    /** The value of a quoted key of reference.conf, such as {@code "offset.flush.interval.ms"}; empty if absent. */
+    /** A worker setting of reference.conf, such as {@code offset.flush.interval.ms}; empty if absent. */
     static String value(String straitClasspath, String key) {
-        Map<String, String> found = settings(straitClasspath,
-                Pattern.compile("^\\s*\"(" + Pattern.quote(key) + ")\"\\s*=\\s*([^\\s#]+)"));
-        return found.getOrDefault(key, "");
+        Config worker = block(straitClasspath, WORKER);
+        String path = com.typesafe.config.ConfigUtil.quoteString(key);
+        return worker.hasPath(path) ? worker.getString(path) : "";
     }
 
     private static String line(Map<String, String> settings) {
@@ -51,15 +55,20 @@ final class StraitSettings {
                 .collect(Collectors.joining(", "));
     }
 
-    private static Map<String, String> settings(String straitClasspath, Pattern key) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String line : referenceConf(straitClasspath).split("\n")) {
-            Matcher m = key.matcher(line);
-            if (m.find()) {
-                settings.put(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
+    /** The block's keys that start with {@code prefix} (quoted dotted names), without it. */
+    private static Map<String, String> settings(String straitClasspath, String blockPath, String prefix) {
+        Map<String, String> settings = new TreeMap<>();
+        block(straitClasspath, blockPath).root().forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                settings.put(key.substring(prefix.length()), String.valueOf(value.unwrapped()));
             }
-        }
+        });
         return settings;
+    }
+
+    private static Config block(String straitClasspath, String path) {
+        Config conf = ConfigFactory.parseString(referenceConf(straitClasspath));
+        return conf.hasPath(path) ? conf.getConfig(path) : ConfigFactory.empty();
     }
 
     /** The reference.conf of the first class path entry (Strait's target/classes, or its jar); empty if none. */
