@@ -65,8 +65,9 @@ public final class ChildDaemon {
 
     private static ChildDaemon launch(Path topology, Path log, boolean scaleOut, Map<String, String> extraEnv,
                                       List<String> jvmOptions) throws Exception {
-        int http = ChildProcesses.freePort();
-        int internal = ChildProcesses.freePort();
+        int[] ports = ChildProcesses.freePorts(2);
+        int http = ports[0];
+        int internal = ports[1];
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("STRAIT_HTTP_PORT", Integer.toString(http));
         if (scaleOut) {

@@ -66,8 +66,9 @@ public final class ChildKafkaBroker implements TestClusters.Broker {
     private static ChildKafkaBroker start(String name, String saslPassword, Map<String, String> moreUsers)
             throws Exception {
         Path dir = Files.createTempDirectory("strait-broker-" + name + "-");
-        int port = ChildProcesses.freePort();
-        int controllerPort = ChildProcesses.freePort();
+        int[] ports = ChildProcesses.freePorts(2);
+        int port = ports[0];
+        int controllerPort = ports[1];
         String protocol = saslPassword == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
         Path properties = dir.resolve("server.properties");
         String sasl = saslPassword == null ? "" : String.join("\n",

@@ -23,11 +23,35 @@ public final class ChildProcesses {
 
     /** A free TCP port on the loopback address. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /**
+     * {@code n} distinct free TCP ports: every socket stays open until all are picked (two calls of
+     * {@link #freePort} in a row can return the same port, as a broker's listener and controller once
+     * got).
+     */
+    public static int[] freePorts(int n) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                socket.setReuseAddress(true);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // Closing a listening socket: nothing to do.
+                }
+            }
         }
     }
 
