@@ -20,8 +20,10 @@ done
 mvn_opts=(-B -q -Dstyle.color=never)
 if [ -z "${BENCH_SKIP_BUILD:-}" ] && [ -z "${skip_build:-}" ]; then
   echo "bench: building Strait (mvn package -DskipTests) and the benchmark..." >&2
-  # Strait exactly as bin/strait builds and runs it from a source checkout.
-  mvn "${mvn_opts[@]}" -DskipTests -Dassembly.skipAssembly=true package >&2
+  # Strait exactly as bin/strait builds and runs it from a source checkout (bin/strait builds when
+  # its stamp is missing or older than the sources).
+  rm -f "$home/target/.strait-built"
+  "$home/bin/strait" --version >&2
   mvn "${mvn_opts[@]}" -f "$bench/pom.xml" compile >&2
 fi
 if [ ! -f "$home/target/classpath-runtime.txt" ] || [ ! -f "$bench/target/classpath.txt" ]; then
@@ -37,4 +39,4 @@ command="bench/run.sh"
 
 # shellcheck disable=SC2086
 exec java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$bench_cp" io.strait.bench.Bench \
-  --strait-classpath "$strait_cp" --command "$command" --revision "$revision" "$@"
+  --strait-classpath "$strait_cp" --strait-home "$home" --command "$command" --revision "$revision" "$@"

@@ -28,6 +28,11 @@ final class RunCommand implements Callable<Integer> {
         TopologyLoader loader = new TopologyLoader(new KafkaSettingsValidator());
         Topology topology = loader.load(file);
         topology.warnings().forEach(w -> log.warn("{}", w));
+        // What bin/strait chose for class-data sharing (its cds_options): mapping an archive, recording one.
+        String cds = System.getProperty("strait.cds");
+        if (cds != null) {
+            log.info("Class-data archive: {}", cds);
+        }
         StraitDaemon daemon = new StraitDaemon(topology, file, loader);
         StatusServer http;
         try {

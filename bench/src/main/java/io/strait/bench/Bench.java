@@ -116,6 +116,9 @@ public final class Bench {
                     throw new IllegalStateException("the source holds " + content.records() + " records, not " + options.records);
                 }
                 step(partitions + " partitions: source broker, load and read", setupBegin);
+                if (options.variants.contains(Variant.STRAIT) && results.firstStart == null) {
+                    firstStart(source, content, partitions);
+                }
                 for (int round = 1; round <= options.repeat; round++) {
                     long roundBegin = System.nanoTime();
                     for (Variant variant : options.variants) {
@@ -136,6 +139,31 @@ public final class Bench {
                 }
             }
         }
+    }
+
+    /**
+     * Strait's first start after installation: no class-data archive yet, so bin/strait records one
+     * when this run exits, and every later Strait of the benchmark maps it. Reported on its own, not
+     * in the medians.
+     */
+    private void firstStart(ChildBroker source, BenchRecords.TopicContent content, int partitions) throws Exception {
+        long begin = System.nanoTime();
+        log("  Strait's first start (bin/strait records its class-data archive at exit; not in the medians)");
+        Results.CopyRun run = copyRun(Variant.STRAIT, source, content, partitions, 0);
+        results.firstStart = run;
+        boolean recorded;
+        try (var files = Files.list(Variant.cdsDirectory(options))) {
+            recorded = files.anyMatch(f -> f.getFileName().toString().endsWith(".recording"));
+        } catch (java.io.IOException e) {
+            recorded = false;
+        }
+        log("  first start: %s; archive %s", run.ok() ? String.format("first %.1f s, last %.1f s, %.1f MB/s",
+                run.first(), run.last(), run.copyMBps()) : "FAILED " + run.why(), recorded ? "recorded" : "NOT recorded");
+        if (!recorded) {
+            results.errors.add("Strait's first run recorded no class-data archive in " + Variant.cdsDirectory(options));
+        }
+        source.keepOnly(Set.of(TOPIC));
+        step("Strait's first start", begin);
     }
 
     private Results.CopyRun copyRun(Variant variant, ChildBroker source, BenchRecords.TopicContent content,

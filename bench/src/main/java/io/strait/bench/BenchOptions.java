@@ -48,6 +48,8 @@ final class BenchOptions {
     Path workDir = Path.of("bench", "target", "work",
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     String straitClasspath;
+    /** The checkout whose bin/strait runs Strait (bench/run.sh sets it). */
+    Path straitHome;
     String command = "bench/run.sh";
     String revision = "unknown";
     /** HOCON appended to Strait's topology (experiments with its settings); empty: Strait's defaults. */
@@ -119,6 +121,7 @@ final class BenchOptions {
                 case "--out" -> o.out = Path.of(value(a, args, ++i));
                 case "--work-dir" -> o.workDir = Path.of(value(a, args, ++i));
                 case "--strait-classpath" -> o.straitClasspath = value(a, args, ++i);
+                case "--strait-home" -> o.straitHome = Path.of(value(a, args, ++i));
                 case "--command" -> o.command = value(a, args, ++i);
                 case "--revision" -> o.revision = value(a, args, ++i);
                 case "--strait-set" -> o.straitExtra += (o.straitExtra.isEmpty() ? "" : "\n") + value(a, args, ++i);
@@ -129,8 +132,8 @@ final class BenchOptions {
         if (o.crashRecords < 0) {
             o.crashRecords = o.records;
         }
-        if (o.straitClasspath == null && o.needsStrait()) {
-            throw new UsageException("--strait-classpath is required (bench/run.sh sets it)");
+        if ((o.straitClasspath == null || o.straitHome == null) && o.needsStrait()) {
+            throw new UsageException("--strait-classpath and --strait-home are required (bench/run.sh sets them)");
         }
         return o;
     }

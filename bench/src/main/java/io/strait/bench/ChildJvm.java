@@ -52,11 +52,32 @@ final class ChildJvm implements AutoCloseable {
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
+        return start(name, command, Map.of(), log, classpath);
+    }
+
+    /**
+     * Starts a script that execs a JVM (bin/strait), with {@code env} as its only STRAIT_ and KAFKA_
+     * variables; the process is then that JVM (its pid, CPU and memory).
+     */
+    static ChildJvm startScript(String name, List<String> command, Map<String, String> env, Path log)
+            throws IOException {
+        return start(name, command, env, log, null);
+    }
+
+    private static ChildJvm start(String name, List<String> command, Map<String, String> env, Path log,
+                                  String classpath) throws IOException {
         Files.createDirectories(log.getParent());
-        Files.writeString(log, String.join(" ", command).replace(classpath, "<classpath>") + "\n\n");
+        String shown = String.join(" ", command);
+        if (classpath != null) {
+            shown = shown.replace(classpath, "<classpath>");
+        }
+        String envShown = env.entrySet().stream().map(e -> e.getKey() + "=\"" + e.getValue() + "\" ")
+                .sorted().collect(java.util.stream.Collectors.joining());
+        Files.writeString(log, envShown + shown + "\n\n");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("STRAIT_") || k.startsWith("KAFKA_"));
+        builder.environment().putAll(env);
         long launchEpoch = System.currentTimeMillis();
         long launch = System.nanoTime();
         Process process = builder.start();

@@ -203,7 +203,30 @@ final class Report {
         md.append("CPU per 1M records, requests and KB per request: over the copy phase (first to last record), from the "
                 + "replicator's and both brokers' CPU time and the brokers' request metrics (JMX; n/a where they could not "
                 + "be read). Requests count those of every client: the copy, and the replicator's own topics.\n\n");
+        firstStart(md, results, raw);
         targets(md, results, raw);
+    }
+
+    /** Strait's first start, before the rounds: no class-data archive yet (bin/strait records it at exit). */
+    private static void firstStart(StringBuilder md, Results results, Optional<Summary> raw) {
+        CopyRun f = results.firstStart;
+        if (f == null) {
+            return;
+        }
+        md.append("Strait's **first start**, before the rounds (not in the medians): bin/strait had no class-data "
+                + "archive yet and recorded one when this run stopped; every later Strait run of this benchmark maps it. "
+                + "The raw copy and MirrorMaker 2 run without an archive of their own, as Kafka's scripts run them. ");
+        if (!f.ok()) {
+            md.append("It failed: ").append(cell(f.why())).append(".\n\n");
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "First record %.1f s, last record %.1f s, %.1f MB/s", f.first(), f.last(),
+                f.copyMBps()));
+        if (raw.isPresent() && raw.get().ok()) {
+            md.append(String.format(Locale.ROOT, " (%.2f / %.2f × the raw copy's median)", f.first() / raw.get().first(),
+                    f.last() / raw.get().last()));
+        }
+        md.append("; ").append(cell(f.verification().summary())).append(".\n\n");
     }
 
     private static String ratios(Summary s, Optional<Summary> raw) {

@@ -168,6 +168,8 @@ final class Results {
 
     final BenchOptions options;
     final List<CopyRun> copies = new ArrayList<>();
+    /** Strait's first start, without a class-data archive (round 0); null when not run. */
+    CopyRun firstStart;
     final List<LatencyResult> latencies = new ArrayList<>();
     final List<LinksRun> links = new ArrayList<>();
     final List<Step> steps = new ArrayList<>();

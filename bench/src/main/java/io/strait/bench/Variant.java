@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -115,12 +116,22 @@ enum Variant {
         return startStrait(options, jvm, topology, runDir.resolve("strait-" + links + "-links.log"));
     }
 
+    /**
+     * {@code bin/strait run TOPOLOGY}, as an operator starts it: the JVM options in STRAIT_OPTS, and its
+     * class-data archive in the work directory (bin/strait records it at the first run's exit and maps
+     * it from then on; {@link Bench} makes that first run before the measured ones).
+     */
     private static ChildJvm startStrait(BenchOptions options, List<String> jvm, Path topology, Path log)
             throws IOException {
-        // What bin/strait does for `run`: Strait's own logging (its lines at INFO, Kafka's at WARN).
-        jvm.add("-Dstrait.log.level=INFO");
-        return ChildJvm.start("strait", options.straitClasspath, jvm, "io.strait.cli.StraitCommand",
-                List.of("run", topology.toString()), log);
+        return ChildJvm.startScript("strait", List.of(options.straitHome.resolve("bin").resolve("strait").toString(),
+                        "run", topology.toString()),
+                Map.of("STRAIT_OPTS", String.join(" ", jvm), "STRAIT_LOG_LEVEL", "INFO",
+                        "STRAIT_CDS_DIR", cdsDirectory(options).toString()), log);
+    }
+
+    /** Where every Strait of this benchmark keeps its class-data archive. */
+    static Path cdsDirectory(BenchOptions options) {
+        return options.workDir.toAbsolutePath().resolve("strait-cds");
     }
 
     private static List<String> jvmOptions(BenchOptions options, Path runDir, String name) {
