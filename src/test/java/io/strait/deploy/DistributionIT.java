@@ -163,6 +163,88 @@ class DistributionIT {
         assertThat(result.err()).as(result.toString()).containsPattern("(?m)^from-the-distribution-config .* INFO ");
     }
 
+    /**
+     * bin/strait's class-data sharing for {@code run}: the first run records an archive when it exits,
+     * the next maps it (its classes come from the archive), a recording cut short is deleted without
+     * being mapped, and a jar newer than the archive has it recorded again.
+     */
+    @Test
+    void runRecordsAClassDataArchiveAtExitThenMapsItAndChecksItFirst() throws Exception {
+        Path copy = Files.createTempDirectory(unpacked, "cds");
+        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
+                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
+        assertThat(cp.exitCode()).as(cp.toString()).isZero();
+        // Nothing listens on these ports: the daemon serves HTTP and waits for its clusters.
+        Path topology = copy.resolve("unreachable.conf");
+        Files.writeString(topology, """
+                strait {
+                  clusters { a.bootstrap-servers = "127.0.0.1:1", b.bootstrap-servers = "127.0.0.1:2" }
+                  flows { ab { type = link, source = a, target = b } }
+                  http { bind = "127.0.0.1", port = 0 }
+                }
+                """);
+        Path cds = copy.resolve("cds");
+
+        String first = runUntilServing(copy, topology, Map.of());
+        assertThat(first).contains("Class-data archive: none yet: recording " + cds);
+        assertThat(names(cds)).singleElement().satisfies(f -> assertThat(f).endsWith(".recording"));
+
+        Path classes = copy.resolve("classes.log");
+        String second = runUntilServing(copy, topology,
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes));
+        assertThat(second).contains("Class-data archive: mapping " + cds);
+        List<String> archives = names(cds);
+        assertThat(archives).singleElement().satisfies(f -> assertThat(f).matches("strait-\\d+\\.jsa"));
+        assertThat(Files.readString(classes)).as("Strait's classes come from the archive recorded by the first run")
+                .containsPattern("io\\.strait\\.cli\\.RunCommand source: shared objects file \\(top\\)");
+
+        // A recording whose header is complete but whose content is cut short (a full disk): mapping
+        // it would crash the JVM, so bin/strait must try it in a JVM of its own and delete it.
+        Path archive = cds.resolve(archives.get(0));
+        Path cutShort = cds.resolve(archives.get(0) + ".1.recording");
+        try (var in = Files.newInputStream(archive)) {
+            Files.write(cutShort, in.readNBytes(1 << 20));
+        }
+        Files.delete(archive);
+        String third = runUntilServing(copy, topology, Map.of());
+        assertThat(third).contains("Class-data archive: none yet: recording").doesNotContain("SIGBUS");
+        assertThat(names(cds)).as("the cut-short recording is gone; the third run's own recording is there")
+                .singleElement().satisfies(f -> assertThat(f).endsWith(".recording").doesNotEndWith(".1.recording"));
+
+        String fourth = runUntilServing(copy, topology, Map.of());
+        assertThat(fourth).contains("Class-data archive: mapping");
+        // A jar newer than the archive (Strait upgraded in place): recorded again, not mapped.
+        try (Stream<Path> jars = Files.list(copy.resolve("lib"))) {
+            Path jar = jars.filter(j -> j.getFileName().toString().startsWith("strait-")).findFirst().orElseThrow();
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60)));
+        }
+        String fifth = runUntilServing(copy, topology, Map.of());
+        assertThat(fifth).contains("Class-data archive: none yet: recording");
+    }
+
+    /** {@code bin/strait run TOPOLOGY} until it serves HTTP, then SIGTERM; returns its output. */
+    private static String runUntilServing(Path dir, Path topology, Map<String, String> env) throws Exception {
+        Path log = Files.createTempFile(dir, "run", ".log");
+        ProcessBuilder builder = new ProcessBuilder("bin/strait", "run", topology.toString()).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("STRAIT_") || k.startsWith("JAVA_TOOL_OPTIONS"));
+        builder.environment().put("STRAIT_OPTS", "-Xmx256m");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        try {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!Files.readString(log).contains("StatusServer: Serving")) {
+                assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("serving within " + TIMEOUT).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+        return Files.readString(log);
+    }
+
     private static ProcessResult strait(Map<String, String> env, List<String> command) {
         return ProcessResult.run(home, env, TIMEOUT, command);
     }
