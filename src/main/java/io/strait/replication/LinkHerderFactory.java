@@ -64,6 +64,7 @@ final class LinkHerderFactory {
         adminProps.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdBase + "shared-admin");
         ConnectUtils.addMetricsContextProperties(adminProps, config, clusterId);
         SharedTopicAdmin sharedAdmin = new SharedTopicAdmin(adminProps);
+        ConnectInternalTopics.createTogether(config, sharedAdmin.topicAdmin());
         KafkaOffsetBackingStore offsetStore = new KafkaOffsetBackingStore(sharedAdmin, () -> clientIdBase,
                 plugins.newInternalConverter(true, JsonConverter.class.getName(),
                         Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false")));
