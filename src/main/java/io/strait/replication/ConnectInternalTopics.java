@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A link's three Kafka Connect topics (offsets, status, configs), created together in one request
@@ -27,24 +28,20 @@ final class ConnectInternalTopics {
     /** The three topics as Connect's stores define them: offsets, status, configs. */
     static List<NewTopic> of(DistributedConfig config) {
         return List.of(
-                TopicAdmin.defineTopic(config.getString(DistributedConfig.OFFSET_STORAGE_TOPIC_CONFIG))
-                        .config(config.offsetStorageTopicSettings())
-                        .compacted()
-                        .partitions(config.getInt(DistributedConfig.OFFSET_STORAGE_PARTITIONS_CONFIG))
-                        .replicationFactor(config.getShort(DistributedConfig.OFFSET_STORAGE_REPLICATION_FACTOR_CONFIG))
-                        .build(),
-                TopicAdmin.defineTopic(config.getString(DistributedConfig.STATUS_STORAGE_TOPIC_CONFIG))
-                        .config(config.statusStorageTopicSettings())
-                        .compacted()
-                        .partitions(config.getInt(DistributedConfig.STATUS_STORAGE_PARTITIONS_CONFIG))
-                        .replicationFactor(config.getShort(DistributedConfig.STATUS_STORAGE_REPLICATION_FACTOR_CONFIG))
-                        .build(),
-                TopicAdmin.defineTopic(config.getString(DistributedConfig.CONFIG_TOPIC_CONFIG))
-                        .config(config.configStorageTopicSettings())
-                        .compacted()
-                        .partitions(1)
-                        .replicationFactor(config.getShort(DistributedConfig.CONFIG_STORAGE_REPLICATION_FACTOR_CONFIG))
-                        .build());
+                compacted(config.getString(DistributedConfig.OFFSET_STORAGE_TOPIC_CONFIG), config.offsetStorageTopicSettings(),
+                        config.getInt(DistributedConfig.OFFSET_STORAGE_PARTITIONS_CONFIG),
+                        config.getShort(DistributedConfig.OFFSET_STORAGE_REPLICATION_FACTOR_CONFIG)),
+                compacted(config.getString(DistributedConfig.STATUS_STORAGE_TOPIC_CONFIG), config.statusStorageTopicSettings(),
+                        config.getInt(DistributedConfig.STATUS_STORAGE_PARTITIONS_CONFIG),
+                        config.getShort(DistributedConfig.STATUS_STORAGE_REPLICATION_FACTOR_CONFIG)),
+                compacted(config.getString(DistributedConfig.CONFIG_TOPIC_CONFIG), config.configStorageTopicSettings(), 1,
+                        config.getShort(DistributedConfig.CONFIG_STORAGE_REPLICATION_FACTOR_CONFIG)));
+    }
+
+    /** As each store builds its topic: the topic settings first, so that compaction and the counts win. */
+    private static NewTopic compacted(String topic, Map<String, Object> settings, int partitions, short replicationFactor) {
+        return TopicAdmin.defineTopic(topic).config(settings).compacted().partitions(partitions)
+                .replicationFactor(replicationFactor).build();
     }
 
     /**

@@ -145,10 +145,7 @@ class DistributionIT {
     @Test
     void logsAsConfigLog4j2PropertiesSaysAndStraitOptsReachTheJvm() throws IOException {
         // A copy of the distribution with a marker in its log pattern: the lines must carry it.
-        Path copy = Files.createTempDirectory(unpacked, "marked");
-        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
-                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
-        assertThat(cp.exitCode()).as(cp.toString()).isZero();
+        Path copy = copyOfTheDistribution("marked");
         Path config = copy.resolve("config/log4j2.properties");
         String original = Files.readString(config);
         String marked = original.replace("appender.console.layout.pattern = ",
@@ -170,10 +167,7 @@ class DistributionIT {
      */
     @Test
     void runRecordsAClassDataArchiveAtExitThenMapsItAndChecksItFirst() throws Exception {
-        Path copy = Files.createTempDirectory(unpacked, "cds");
-        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
-                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
-        assertThat(cp.exitCode()).as(cp.toString()).isZero();
+        Path copy = copyOfTheDistribution("cds");
         // Nothing listens on these ports: the daemon serves HTTP and waits for its clusters.
         Path topology = copy.resolve("unreachable.conf");
         Files.writeString(topology, """
@@ -220,6 +214,15 @@ class DistributionIT {
         }
         String fifth = runUntilServing(copy, topology, Map.of());
         assertThat(fifth).contains("Class-data archive: none yet: recording");
+    }
+
+    /** A copy of the unpacked distribution, for a test that changes its files. */
+    private static Path copyOfTheDistribution(String prefix) throws IOException {
+        Path copy = Files.createTempDirectory(unpacked, prefix);
+        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
+                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
+        assertThat(cp.exitCode()).as(cp.toString()).isZero();
+        return copy;
     }
 
     /** {@code bin/strait run TOPOLOGY} until it serves HTTP, then SIGTERM; returns its output. */
