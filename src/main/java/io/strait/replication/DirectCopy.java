@@ -92,6 +92,8 @@ final class DirectCopy implements AutoCloseable {
     private final MirrorSourceTaskParts mm2;
     private final Consumer<byte[], byte[]> consumer;
     private final SharedProducers.Lease lease;
+    /** The producer of the source offset commits: its own, so that a commit never waits behind copied records. */
+    private final SharedProducers.Lease commitLease;
     private final Producer<byte[], byte[]> producer;
     private final ConnectOffsetWriter offsets;
     private final OffsetMapWriter offsetMap;
@@ -135,9 +137,10 @@ final class DirectCopy implements AutoCloseable {
                 producerConfig.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)).trim()) > 1;
         this.lease = SharedProducers.lease(producerConfig);
         this.producer = lease.producer();
+        this.commitLease = SharedProducers.lease(commitProducerConfig(producerConfig, link));
         String offsetsTopic = props.get(OFFSETS_TOPIC);
         // The offsets topic's partitions are asked at the first commit, not before the first record.
-        this.offsets = new ConnectOffsetWriter(producer, offsetsTopic, props.get("name"), 0);
+        this.offsets = new ConnectOffsetWriter(commitLease.producer(), offsetsTopic, props.get("name"), 0);
         Consumer<byte[], byte[]> opened = null;
         try {
             opened = consumers.apply(mm2);
@@ -146,6 +149,7 @@ final class DirectCopy implements AutoCloseable {
         } catch (RuntimeException e) {
             Utils.closeQuietly(opened, "copy consumer");
             Utils.closeQuietly(lease, "copy producer lease");
+            Utils.closeQuietly(commitLease, "commit producer lease");
             Utils.closeQuietly(mm2, "MirrorMaker 2 task parts");
             throw e;
         }
@@ -174,6 +178,22 @@ final class DirectCopy implements AutoCloseable {
         boolean idempotent = "true".equalsIgnoreCase(String.valueOf(config.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)));
         config.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
                 idempotent ? Integer.toString(IN_FLIGHT_IDEMPOTENT) : "1");
+        return config;
+    }
+
+    /**
+     * The settings of the producer of source offset commits: the copy producer's (same cluster,
+     * security and acknowledgements), with its own client id and the producer's default batching.
+     * Connect's offset store has a producer of its own too: sent through the copy producer, a commit
+     * waited behind the copied records queued before it, which are then copied twice after a crash.
+     */
+    static Map<String, Object> commitProducerConfig(Map<String, Object> copyProducerConfig, String link) {
+        Map<String, Object> config = new HashMap<>(copyProducerConfig);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "strait-commits|" + link);
+        config.remove(ProducerConfig.BATCH_SIZE_CONFIG);
+        config.remove(ProducerConfig.LINGER_MS_CONFIG);
+        config.remove(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        config.remove(ProducerConfig.COMPRESSION_TYPE_CONFIG);
         return config;
     }
 
@@ -378,6 +398,7 @@ final class DirectCopy implements AutoCloseable {
         } finally {
             Utils.closeQuietly(consumer, "copy consumer");
             Utils.closeQuietly(lease, "copy producer lease");
+            Utils.closeQuietly(commitLease, "commit producer lease");
             Utils.closeQuietly(mm2, "MirrorMaker 2 task parts");
         }
     }

@@ -97,6 +97,8 @@ class DirectCopyTest {
     }
 
     HandProducer producer;
+    /** The producer of source offset commits. */
+    HandProducer commits;
     Function<Map<String, Object>, Producer<byte[], byte[]>> factory;
     MockConsumer<byte[], byte[]> consumer;
     DirectCopy copy;
@@ -105,10 +107,11 @@ class DirectCopyTest {
     @BeforeEach
     void setUp() {
         producer = new HandProducer();
+        commits = new HandProducer();
         factory = SharedProducers.factory;
         SharedProducers.factory = config -> {
             configs.add(config);
-            return producer;
+            return String.valueOf(config.get("client.id")).startsWith("strait-commits|") ? commits : producer;
         };
         consumer = new MockConsumer<>("earliest");
         consumer.updateBeginningOffsets(Map.of(ORDERS_0, 0L));
@@ -175,9 +178,31 @@ class DirectCopyTest {
                 .hasMessageContaining("offset 3 of orders-0").hasMessageContaining("KAFKA-15591");
         copy.close();
         copy = null;
-        List<ProducerRecord<byte[], byte[]>> committed = producer.to(OFFSETS_TOPIC);
+        List<ProducerRecord<byte[], byte[]>> committed = commits.to(OFFSETS_TOPIC);
         assertThat(committed).hasSize(1);
         assertThat(new String(committed.get(0).value(), StandardCharsets.UTF_8)).contains("\"offset\":1");
+    }
+
+    @Test
+    void sourceOffsetsAreCommittedThroughAProducerOfTheirOwnWithTheCopyProducersConnection() throws Exception {
+        open(taskProps());
+        copy.poll(this::admit);
+        producer.ackRest();
+        copy.poll(this::admit);
+        producer.ackRest();
+        copy.close();
+        copy = null;
+        assertThat(producer.to(OFFSETS_TOPIC)).as("no commit queued behind the copied records").isEmpty();
+        assertThat(commits.to(OFFSETS_TOPIC)).hasSize(1);
+        assertThat(new String(commits.to(OFFSETS_TOPIC).get(0).value(), StandardCharsets.UTF_8)).contains("\"offset\":9");
+        Map<String, Object> copyConfig = new HashMap<>(configs.get(0));
+        Map<String, Object> commitConfig = new HashMap<>(configs.get(1));
+        assertThat(copyConfig).containsEntry("client.id", "strait-copy|a->b").containsKey("batch.size");
+        assertThat(commitConfig).containsEntry("client.id", "strait-commits|a->b")
+                .doesNotContainKeys("batch.size", "linger.ms", "buffer.memory", "compression.type");
+        copyConfig.keySet().removeAll(List.of("client.id", "batch.size", "linger.ms", "buffer.memory", "compression.type"));
+        commitConfig.remove("client.id");
+        assertThat(commitConfig).as("the same cluster, security and acknowledgements").isEqualTo(copyConfig);
     }
 
     @Test
