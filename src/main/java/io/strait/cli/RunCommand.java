@@ -3,6 +3,7 @@ package io.strait.cli;
 import io.strait.daemon.StraitDaemon;
 import io.strait.http.StatusServer;
 import io.strait.replication.KafkaSettingsValidator;
+import io.strait.replication.LinkReplicator;
 import io.strait.topology.Topology;
 import io.strait.topology.TopologyException;
 import io.strait.topology.TopologyLoader;
@@ -22,6 +23,40 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (HOCON).")
     Path file;
+
+    /**
+     * When bin/strait records a class-data archive at this run's exit (its cds_options), marks the
+     * recording ({@code <recording>.ok}) once a link replicates: only then has the JVM loaded the
+     * classes of a working daemon, and bin/strait maps only a marked recording. A run that fails or
+     * never reaches its clusters leaves its recording unmarked, and the next run records anew.
+     */
+    private static void markRecordingOnceReplicating(StraitDaemon daemon) {
+        String recording = System.getProperty("strait.cds.recording");
+        if (recording == null) {
+            return;
+        }
+        Thread marker = new Thread(() -> {
+            try {
+                while (true) {
+                    boolean replicating = daemon.statuses().values().stream().anyMatch(status ->
+                            status.state() == LinkReplicator.State.RUNNING || status.state() == LinkReplicator.State.DEGRADED);
+                    if (replicating) {
+                        java.nio.file.Files.write(Path.of(recording + ".ok"), new byte[0]);
+                        log.debug("A link replicates: the class-data archive recorded at exit will be used");
+                        return;
+                    }
+                    Thread.sleep(500);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.io.IOException e) {
+                log.warn("Could not mark the class-data recording {} ({}): the next run records it again", recording,
+                        e.toString());
+            }
+        }, "strait-cds-marker");
+        marker.setDaemon(true);
+        marker.start();
+    }
 
     @Override
     public Integer call() throws TopologyException, InterruptedException {
@@ -46,6 +81,7 @@ final class RunCommand implements Callable<Integer> {
             http.close();
         }, "strait-shutdown"));
         daemon.start();
+        markRecordingOnceReplicating(daemon);
         daemon.awaitStop();
         return ExitCodes.OK;
     }

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * A link's three Kafka Connect topics (offsets, status, configs), created together in one request
  * just before its herder starts. Connect's stores create them one after another as the herder starts
- * ({@code KafkaBasedLog#start}, one CreateTopics round trip each); created together, the stores find
- * them and go on at once. The definitions are Connect 4.3.1's own, built from the worker's
+ * ({@code KafkaBasedLog#start}); created together, each store still asks for its topic (one
+ * CreateTopics round trip that finds it, and for the configs topic a DescribeConfigs of its cleanup
+ * policy), but none waits for a topic to be created. The definitions are Connect 4.3.1's own, built from the worker's
  * {@link DistributedConfig} as {@code KafkaOffsetBackingStore#newTopicDescription},
  * {@code KafkaStatusBackingStore#configure} and {@code KafkaConfigBackingStore#createKafkaBasedLog}
  * build them; {@code ConnectInternalTopicsIT} pins that they are equal.

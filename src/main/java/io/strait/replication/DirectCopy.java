@@ -104,6 +104,8 @@ final class DirectCopy implements AutoCloseable {
     private final Map<TopicPartition, CopyPartition> partitions = new HashMap<>();
     private final Map<String, String> targetTopics = new HashMap<>();
     private volatile Failure failure;
+    /** The commit producer failed for good (not a retriable error): the task fails at its next poll. */
+    private volatile Exception commitFailure;
     /** Some partition holds records behind its first write: its acknowledgement wakes the poll up. */
     private volatile boolean holding;
     private long nextCommit;
@@ -135,21 +137,24 @@ final class DirectCopy implements AutoCloseable {
         Map<String, Object> producerConfig = producerConfig(props, link);
         this.firstWriteAlone = Integer.parseInt(String.valueOf(
                 producerConfig.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)).trim()) > 1;
-        this.lease = SharedProducers.lease(producerConfig);
-        this.producer = lease.producer();
-        this.commitLease = SharedProducers.lease(commitProducerConfig(producerConfig, link));
-        String offsetsTopic = props.get(OFFSETS_TOPIC);
-        // The offsets topic's partitions are asked at the first commit, not before the first record.
-        this.offsets = new ConnectOffsetWriter(commitLease.producer(), offsetsTopic, props.get("name"), 0);
+        SharedProducers.Lease copyLease = null;
+        SharedProducers.Lease commits = null;
         Consumer<byte[], byte[]> opened = null;
         try {
+            copyLease = SharedProducers.lease(producerConfig);
+            commits = SharedProducers.lease(commitProducerConfig(producerConfig, link));
+            this.lease = copyLease;
+            this.producer = copyLease.producer();
+            this.commitLease = commits;
+            // The offsets topic's partitions are asked at the first commit, not before the first record.
+            this.offsets = new ConnectOffsetWriter(commits.producer(), props.get(OFFSETS_TOPIC), props.get("name"), 0);
             opened = consumers.apply(mm2);
             this.consumer = opened;
             start(reader);
         } catch (RuntimeException e) {
             Utils.closeQuietly(opened, "copy consumer");
-            Utils.closeQuietly(lease, "copy producer lease");
-            Utils.closeQuietly(commitLease, "commit producer lease");
+            Utils.closeQuietly(commits, "commit producer lease");
+            Utils.closeQuietly(copyLease, "copy producer lease");
             Utils.closeQuietly(mm2, "MirrorMaker 2 task parts");
             throw e;
         }
@@ -356,6 +361,11 @@ final class DirectCopy implements AutoCloseable {
                     p.committed = Math.max(p.committed, acked);
                     return;
                 }
+                if (!(e instanceof org.apache.kafka.common.errors.RetriableException)) {
+                    // The commit producer cannot write any more: the task fails, and its restart gets a new one.
+                    commitFailure = e;
+                    return;
+                }
                 log.warn("Link {}: could not commit the source offset {} of {} ({}); it is written again at the"
                         + " next commit", link, acked, p.source, e.toString());
                 p.retryCommit = true;
@@ -366,6 +376,12 @@ final class DirectCopy implements AutoCloseable {
     }
 
     private void throwIfFailed() {
+        Exception commitError = commitFailure;
+        if (commitError != null) {
+            commitLease.discard();
+            throw new ConnectException("Link " + link + ": source offsets could not be committed: " + commitError,
+                    commitError);
+        }
         Failure f = failure;
         if (f == null) {
             return;
@@ -390,15 +406,15 @@ final class DirectCopy implements AutoCloseable {
                 p.recordAcks();
             }
             commit();
-            while (!allCommitted() && time.milliseconds() < deadline) {
+            while (!allCommitted() && commitFailure == null && time.milliseconds() < deadline) {
                 time.sleep(5);
             }
         } catch (RuntimeException e) {
             log.warn("Link {}: final offset commit failed", link, e);
         } finally {
             Utils.closeQuietly(consumer, "copy consumer");
-            Utils.closeQuietly(lease, "copy producer lease");
             Utils.closeQuietly(commitLease, "commit producer lease");
+            Utils.closeQuietly(lease, "copy producer lease");
             Utils.closeQuietly(mm2, "MirrorMaker 2 task parts");
         }
     }

@@ -64,6 +64,15 @@ final class LinkHerderFactory {
         adminProps.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientIdBase + "shared-admin");
         ConnectUtils.addMetricsContextProperties(adminProps, config, clusterId);
         SharedTopicAdmin sharedAdmin = new SharedTopicAdmin(adminProps);
+        try {
+            return build(config, clusterId, clientIdBase, sharedAdmin);
+        } catch (RuntimeException e) {
+            org.apache.kafka.common.utils.Utils.closeQuietly(sharedAdmin, "Connect's shared admin of link " + link);
+            throw e;
+        }
+    }
+
+    private LinkHerder build(DistributedConfig config, String clusterId, String clientIdBase, SharedTopicAdmin sharedAdmin) {
         ConnectInternalTopics.createTogether(config, sharedAdmin.topicAdmin());
         KafkaOffsetBackingStore offsetStore = new KafkaOffsetBackingStore(sharedAdmin, () -> clientIdBase,
                 plugins.newInternalConverter(true, JsonConverter.class.getName(),

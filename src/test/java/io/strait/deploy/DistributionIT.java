@@ -1,5 +1,6 @@
 package io.strait.deploy;
 
+import io.strait.testing.TestClusters;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,72 +162,75 @@ class DistributionIT {
     }
 
     /**
-     * bin/strait's class-data sharing for {@code run}: the first run records an archive when it exits,
-     * the next maps it (its classes come from the archive), a recording cut short is deleted without
-     * being mapped, and a jar newer than the archive has it recorded again.
+     * bin/strait's class-data sharing for {@code run}: a run that replicated records an archive when
+     * it exits, and the next maps it (its classes come from the archive); a run that never
+     * replicated leaves its recording unused; a recording cut short is deleted without being
+     * mapped; an upgraded jar has the archive recorded anew.
      */
     @Test
     void runRecordsAClassDataArchiveAtExitThenMapsItAndChecksItFirst() throws Exception {
         Path copy = copyOfTheDistribution("cds");
-        // Nothing listens on these ports: the daemon serves HTTP and waits for its clusters.
-        Path topology = copy.resolve("unreachable.conf");
-        Files.writeString(topology, """
-                strait {
-                  clusters { a.bootstrap-servers = "127.0.0.1:1", b.bootstrap-servers = "127.0.0.1:2" }
-                  flows { ab { type = link, source = a, target = b } }
-                  http { bind = "127.0.0.1", port = 0 }
-                }
-                """);
         Path cds = copy.resolve("cds");
+        try (TestClusters clusters = TestClusters.start("a", "b")) {
+            clusters.createTopic("a", "orders", 1, Map.of());
+            Path replicating = copy.resolve("link.conf");
+            Files.writeString(replicating, clusters.topology("flows { ab { type = link, source = a, target = b } }"));
 
-        String first = runUntilServing(copy, topology, Map.of());
-        assertThat(first).contains("Class-data archive: none yet: recording " + cds);
-        assertThat(names(cds)).singleElement().satisfies(f -> assertThat(f).endsWith(".recording"));
+            String first = run(copy, replicating, Map.of(), true);
+            assertThat(first).contains("Class-data archive: none yet: recording " + cds);
+            assertThat(names(cds)).as("the recording and its mark").hasSize(2)
+                    .anySatisfy(f -> assertThat(f).endsWith(".recording"))
+                    .anySatisfy(f -> assertThat(f).endsWith(".recording.ok"));
 
-        Path classes = copy.resolve("classes.log");
-        String second = runUntilServing(copy, topology,
-                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes));
-        assertThat(second).contains("Class-data archive: mapping " + cds);
-        List<String> archives = names(cds);
-        assertThat(archives).singleElement().satisfies(f -> assertThat(f).matches("strait-\\d+\\.jsa"));
-        assertThat(Files.readString(classes)).as("Strait's classes come from the archive recorded by the first run")
-                .containsPattern("io\\.strait\\.cli\\.RunCommand source: shared objects file \\(top\\)");
+            Path classes = copy.resolve("classes.log");
+            String second = run(copy, replicating, Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes), true);
+            assertThat(second).contains("Class-data archive: mapping " + cds);
+            List<String> archives = names(cds);
+            assertThat(archives).singleElement().satisfies(f -> assertThat(f).matches("strait-\\d+\\.jsa"));
+            assertThat(Files.readString(classes)).as("Strait's classes come from the archive recorded by the first run")
+                    .containsPattern("io\\.strait\\.cli\\.RunCommand source: shared objects file \\(top\\)");
 
-        // A recording whose header is complete but whose content is cut short (a full disk): mapping
-        // it would crash the JVM, so bin/strait must try it in a JVM of its own and delete it.
-        Path archive = cds.resolve(archives.get(0));
-        Path cutShort = cds.resolve(archives.get(0) + ".1.recording");
-        try (var in = Files.newInputStream(archive)) {
-            Files.write(cutShort, in.readNBytes(1 << 20));
+            // A marked recording whose header is complete but whose content is cut short (a full
+            // disk): mapping it would crash the JVM, so bin/strait tries it in a JVM of its own first.
+            Path archive = cds.resolve(archives.get(0));
+            Path cutShort = cds.resolve(archives.get(0) + ".1.recording");
+            try (var in = Files.newInputStream(archive)) {
+                Files.write(cutShort, in.readNBytes(1 << 20));
+            }
+            Files.write(cds.resolve(archives.get(0) + ".1.recording.ok"), new byte[0]);
+            Files.delete(archive);
+            String third = run(copy, replicating, Map.of(), true);
+            assertThat(third).contains("Class-data archive: none yet: recording").doesNotContain("SIGBUS");
+            assertThat(names(cds)).as("the cut-short recording is gone; the third run's own is there, marked")
+                    .hasSize(2).noneMatch(f -> f.contains(".1.recording"));
+            assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: mapping");
+
+            // Strait upgraded in place (a jar changed): recorded anew. A run that never reaches its
+            // clusters loads too little to be worth mapping: its recording stays unmarked and unused.
+            try (Stream<Path> jars = Files.list(copy.resolve("lib"))) {
+                Path jar = jars.filter(j -> j.getFileName().toString().startsWith("strait-")).findFirst().orElseThrow();
+                Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60)));
+            }
+            Path unreachable = copy.resolve("unreachable.conf");
+            Files.writeString(unreachable, """
+                    strait {
+                      clusters { a.bootstrap-servers = "127.0.0.1:1", b.bootstrap-servers = "127.0.0.1:2" }
+                      flows { ab { type = link, source = a, target = b } }
+                      http { bind = "127.0.0.1", port = 0 }
+                    }
+                    """);
+            assertThat(run(copy, unreachable, Map.of(), false)).contains("Class-data archive: none yet: recording");
+            assertThat(run(copy, unreachable, Map.of(), false)).contains("Class-data archive: none yet: recording");
+            assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: none yet: recording");
+            assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: mapping");
         }
-        Files.delete(archive);
-        String third = runUntilServing(copy, topology, Map.of());
-        assertThat(third).contains("Class-data archive: none yet: recording").doesNotContain("SIGBUS");
-        assertThat(names(cds)).as("the cut-short recording is gone; the third run's own recording is there")
-                .singleElement().satisfies(f -> assertThat(f).endsWith(".recording").doesNotEndWith(".1.recording"));
-
-        String fourth = runUntilServing(copy, topology, Map.of());
-        assertThat(fourth).contains("Class-data archive: mapping");
-        // A jar newer than the archive (Strait upgraded in place): recorded again, not mapped.
-        try (Stream<Path> jars = Files.list(copy.resolve("lib"))) {
-            Path jar = jars.filter(j -> j.getFileName().toString().startsWith("strait-")).findFirst().orElseThrow();
-            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60)));
-        }
-        String fifth = runUntilServing(copy, topology, Map.of());
-        assertThat(fifth).contains("Class-data archive: none yet: recording");
     }
 
-    /** A copy of the unpacked distribution, for a test that changes its files. */
-    private static Path copyOfTheDistribution(String prefix) throws IOException {
-        Path copy = Files.createTempDirectory(unpacked, prefix);
-        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
-                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
-        assertThat(cp.exitCode()).as(cp.toString()).isZero();
-        return copy;
-    }
-
-    /** {@code bin/strait run TOPOLOGY} until it serves HTTP, then SIGTERM; returns its output. */
-    private static String runUntilServing(Path dir, Path topology, Map<String, String> env) throws Exception {
+    /**
+     * {@code bin/strait run TOPOLOGY} until it serves HTTP, and when {@code replicates} until a link
+     * replicates and the class-data recording is marked; then SIGTERM. Returns its output.
+     */
+    private static String run(Path dir, Path topology, Map<String, String> env, boolean replicates) throws Exception {
         Path log = Files.createTempFile(dir, "run", ".log");
         ProcessBuilder builder = new ProcessBuilder("bin/strait", "run", topology.toString()).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -236,9 +240,9 @@ class DistributionIT {
         Process process = builder.start();
         try {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!Files.readString(log).contains("StatusServer: Serving")) {
+            while (!done(Files.readString(log), dir.resolve("cds"), replicates)) {
                 assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("serving within " + TIMEOUT).isLessThan(deadline);
+                assertThat(System.nanoTime()).as("within " + TIMEOUT + ": " + Files.readString(log)).isLessThan(deadline);
                 Thread.sleep(100);
             }
         } finally {
@@ -246,6 +250,30 @@ class DistributionIT {
             assertThat(process.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
         return Files.readString(log);
+    }
+
+    private static boolean done(String output, Path cds, boolean replicates) throws IOException {
+        if (!output.contains("StatusServer: Serving")) {
+            return false;
+        }
+        if (!replicates) {
+            return true;
+        }
+        if (!output.contains("is replicating") || output.contains("Class-data archive: mapping")) {
+            return output.contains("is replicating");
+        }
+        try (Stream<Path> files = Files.list(cds)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".recording.ok"));
+        }
+    }
+
+    /** A copy of the unpacked distribution, for a test that changes its files. */
+    private static Path copyOfTheDistribution(String prefix) throws IOException {
+        Path copy = Files.createTempDirectory(unpacked, prefix);
+        ProcessResult cp = ProcessResult.run(unpacked, Map.of(), TIMEOUT,
+                List.of("cp", "-R", home.toString() + "/.", copy.toString()));
+        assertThat(cp.exitCode()).as(cp.toString()).isZero();
+        return copy;
     }
 
     private static ProcessResult strait(Map<String, String> env, List<String> command) {

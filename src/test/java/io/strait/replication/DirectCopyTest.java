@@ -62,6 +62,8 @@ class DirectCopyTest {
         }
 
         final java.util.Set<Integer> acked = new java.util.HashSet<>();
+        /** When set, every source offset commit fails with it. */
+        volatile RuntimeException offsetsError;
 
         /** Keeps the send; a source offset commit (to the offsets topic) is acknowledged at once. */
         @Override
@@ -69,7 +71,12 @@ class DirectCopyTest {
             sent.add(record);
             callbacks.add(callback);
             if (record.topic().equals(OFFSETS_TOPIC)) {
-                ack(sent.size() - 1, 0);
+                if (offsetsError != null) {
+                    acked.add(sent.size() - 1);
+                    callback.onCompletion(null, offsetsError);
+                } else {
+                    ack(sent.size() - 1, 0);
+                }
             }
             return new CompletableFuture<>();
         }
@@ -203,6 +210,23 @@ class DirectCopyTest {
         copyConfig.keySet().removeAll(List.of("client.id", "batch.size", "linger.ms", "buffer.memory", "compression.type"));
         commitConfig.remove("client.id");
         assertThat(commitConfig).as("the same cluster, security and acknowledgements").isEqualTo(copyConfig);
+    }
+
+    @Test
+    void aCommitProducerThatCannotWriteAnyMoreFailsTheTask() throws Exception {
+        Map<String, String> props = taskProps();
+        props.put(DirectCopy.COMMIT_INTERVAL_MS, "0");
+        commits.offsetsError = new org.apache.kafka.common.errors.TopicAuthorizationException("no write to the offsets topic");
+        open(props);
+        copy.poll(this::admit);
+        producer.ackRest();
+        // The first acknowledgement wakes the consumer up: this poll ends early, the next commits.
+        copy.poll(this::admit);
+        copy.poll(this::admit);
+        assertThat(commits.to(OFFSETS_TOPIC)).as("a commit was tried").isNotEmpty();
+        assertThatThrownBy(() -> copy.poll(this::admit)).isInstanceOf(ConnectException.class)
+                .hasMessageContaining("source offsets could not be committed")
+                .hasMessageContaining("no write to the offsets topic");
     }
 
     @Test

@@ -123,10 +123,17 @@ enum Variant {
      */
     private static ChildJvm startStrait(BenchOptions options, List<String> jvm, Path topology, Path log)
             throws IOException {
+        // A profile's file differs by run: through JDK_JAVA_OPTIONS, it stays out of the archive's
+        // checksum (bin/strait's key includes STRAIT_OPTS), so profiled runs map the archive too.
+        Map<String, String> env = new java.util.HashMap<>(Map.of("STRAIT_LOG_LEVEL", "INFO",
+                "STRAIT_CDS_DIR", cdsDirectory(options).toString()));
+        env.put("STRAIT_OPTS", String.join(" ", jvm.stream().filter(o -> !o.startsWith("-XX:StartFlightRecording")).toList()));
+        List<String> profile = jvm.stream().filter(o -> o.startsWith("-XX:StartFlightRecording")).toList();
+        if (!profile.isEmpty()) {
+            env.put("JDK_JAVA_OPTIONS", String.join(" ", profile));
+        }
         return ChildJvm.startScript("strait", List.of(options.straitHome.resolve("bin").resolve("strait").toString(),
-                        "run", topology.toString()),
-                Map.of("STRAIT_OPTS", String.join(" ", jvm), "STRAIT_LOG_LEVEL", "INFO",
-                        "STRAIT_CDS_DIR", cdsDirectory(options).toString()), log);
+                "run", topology.toString()), env, log);
     }
 
     /** Where every Strait of this benchmark keeps its class-data archive. */
