@@ -153,7 +153,8 @@ public final class Bench {
         results.firstStart = run;
         boolean recorded;
         try (var files = Files.list(Variant.cdsDirectory(options))) {
-            recorded = files.anyMatch(f -> f.getFileName().toString().endsWith(".recording"));
+            // Recorded, and marked by the daemon as a run that replicated: the next start maps it.
+            recorded = files.anyMatch(f -> f.getFileName().toString().endsWith(".recording.ok"));
         } catch (java.io.IOException e) {
             recorded = false;
         }
