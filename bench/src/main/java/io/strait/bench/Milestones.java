@@ -48,7 +48,10 @@ final class Milestones {
         try {
             List<String> lines = Files.readAllLines(child.log);
             return switch (variant) {
-                case STRAIT -> marked(lines, STRAIT, STRAIT_TIME, STRAIT_FORMAT, child.launchEpochMillis);
+                case STRAIT -> marked(lines, STRAIT, STRAIT_TIME, STRAIT_FORMAT, child.launchEpochMillis)
+                        + (lines.stream().anyMatch(l -> l.contains("Class-data archive: mapping")) ? "; archive mapped"
+                        : lines.stream().anyMatch(l -> l.contains("Class-data archive: none yet")) ? "; no archive yet"
+                        : "");
                 case MM2 -> {
                     String marks = marked(lines, MM2, KAFKA_TIME, KAFKA_FORMAT, child.launchEpochMillis);
                     long scans = 0;
