@@ -224,6 +224,25 @@ class DistributionIT {
             assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: none yet: recording");
             assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: mapping");
         }
+
+        // Archives of other checksums (another STRAIT_OPTS, an older version): kept while used
+        // within a day, deleted once unused for longer.
+        Path recent = cds.resolve("strait-1.jsa");
+        Path stale = cds.resolve("strait-2.jsa");
+        Files.write(recent, new byte[0]);
+        Files.write(stale, new byte[0]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(2 * 86_400)));
+        Path unreachable = copy.resolve("unreachable.conf");
+        run(copy, unreachable, Map.of(), false);
+        assertThat(recent).exists();
+        assertThat(stale).doesNotExist();
+
+        // A directory anyone may write to: another user could plant the classes the JVM would trust.
+        Path open = Files.createTempDirectory(unpacked, "open");
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(run(copy, unreachable, Map.of("STRAIT_CDS_DIR", open.toString()), false))
+                .contains("Class-data archive: off (" + open + " is another user's or writable by anyone");
+        assertThat(names(open)).isEmpty();
     }
 
     /**
