@@ -208,44 +208,52 @@ public final class Bench {
     // ---- latency ----
 
     private void latencySection() throws Exception {
-        log("== Latency: %,d records/s, %d s measured, %d partitions, %s", options.latencyRate,
-                options.latencyDuration.toSeconds(), options.partitions, options.latencyVariants);
+        int rounds = options.latencyRounds();
+        log("== Latency: %,d records/s, %d s measured, %d partitions, %s, %d round%s", options.latencyRate,
+                options.latencyDuration.toSeconds(), options.partitions, options.latencyVariants, rounds, rounds == 1 ? "" : "s");
         try (ChildBroker source = ChildBroker.start("latency-source", options.workDir, classpath, options.brokerJvmOptions())) {
-            for (Variant variant : options.latencyVariants) {
-                String id = "latency-" + variant.name().toLowerCase(Locale.ROOT);
-                Path runDir = options.workDir.resolve(id);
-                String targetTopic = Variant.targetTopic(TOPIC);
-                source.createTopic(TOPIC, options.partitions);
-                Results.LatencyResult result;
-                try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath,
-                        options.brokerJvmOptions())) {
-                    ChildJvm child = variant.launch(options, runDir, source.bootstrapServers(), target.bootstrapServers(), TOPIC);
-                    try {
-                        LatencyRun.Result latency = LatencyRun.run(options, shape, source, target, child, TOPIC, targetTopic);
-                        long peak = child.peakRssKib().orElse(-1);
-                        stop(child);
-                        Verification verification = Verification.compare(
-                                BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(10)),
-                                BenchRecords.read(target.bootstrapServers(), targetTopic, Duration.ofMinutes(10)));
-                        result = new Results.LatencyResult(variant, null, verification, latency, peak);
-                    } finally {
-                        child.close();
-                    }
-                } catch (Exception e) {
-                    log("  %s failed: %s", variant.label(options), e);
-                    result = new Results.LatencyResult(variant, e.toString(), null, null, -1);
+            // Rounds interleaved, as the copy runs: a slow minute of the machine falls on every replicator alike.
+            for (int round = 1; round <= rounds; round++) {
+                for (Variant variant : options.latencyVariants) {
+                    results.latencies.add(latencyRun(source, variant, round, rounds));
                 }
-                results.latencies.add(result);
-                if (result.ok()) {
-                    LatencyRun.Result l = result.latency();
-                    log("  %s: p50 %d ms, p99 %d ms, max %d ms over %,d records; %s", variant.label(options), l.p50(), l.p99(),
-                            l.max(), l.samples(), result.verification().summary());
-                } else {
-                    log("  %s: FAILED %s", variant.label(options), result.why());
-                }
-                source.keepOnly(Set.of());
             }
         }
+    }
+
+    private Results.LatencyResult latencyRun(ChildBroker source, Variant variant, int round, int rounds) throws Exception {
+        String id = "latency-" + (rounds == 1 ? "" : "r" + round + "-") + variant.name().toLowerCase(Locale.ROOT);
+        Path runDir = options.workDir.resolve(id);
+        String targetTopic = Variant.targetTopic(TOPIC);
+        source.createTopic(TOPIC, options.partitions);
+        Results.LatencyResult result;
+        try (ChildBroker target = ChildBroker.start("target-" + id, options.workDir, classpath,
+                options.brokerJvmOptions())) {
+            ChildJvm child = variant.launch(options, runDir, source.bootstrapServers(), target.bootstrapServers(), TOPIC);
+            try {
+                LatencyRun.Result latency = LatencyRun.run(options, shape, source, target, child, TOPIC, targetTopic);
+                long peak = child.peakRssKib().orElse(-1);
+                stop(child);
+                Verification verification = Verification.compare(
+                        BenchRecords.read(source.bootstrapServers(), TOPIC, Duration.ofMinutes(10)),
+                        BenchRecords.read(target.bootstrapServers(), targetTopic, Duration.ofMinutes(10)));
+                result = new Results.LatencyResult(variant, round, null, verification, latency, peak);
+            } finally {
+                child.close();
+            }
+        } catch (Exception e) {
+            log("  %s failed: %s", variant.label(options), e);
+            result = new Results.LatencyResult(variant, round, e.toString(), null, null, -1);
+        }
+        if (result.ok()) {
+            LatencyRun.Result l = result.latency();
+            log("  round %d, %s: p50 %d ms, p99 %d ms, max %d ms over %,d records; %s", round, variant.label(options),
+                    l.p50(), l.p99(), l.max(), l.samples(), result.verification().summary());
+        } else {
+            log("  round %d, %s: FAILED %s", round, variant.label(options), result.why());
+        }
+        source.keepOnly(Set.of());
+        return result;
     }
 
     // ---- links in one daemon ----

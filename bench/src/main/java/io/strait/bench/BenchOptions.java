@@ -28,8 +28,12 @@ final class BenchOptions {
     Set<Section> sections = new LinkedHashSet<>(List.of(Section.values()));
     List<Integer> scalePartitions = List.of(1, 8, 64);
     int latencyRate = 5_000;
-    Duration latencyDuration = Duration.ofSeconds(60);
+    Duration latencyDuration = Duration.ofSeconds(30);
+    /** Rounds of the latency runs, interleaved; 0: as many as {@link #repeat}. */
+    int latencyRounds;
     Duration latencySettle = Duration.ofSeconds(5);
+    /** The latency window starts no sooner than this after the replicator's launch. */
+    Duration latencyWarmup = Duration.ofSeconds(30);
     List<Variant> latencyVariants = List.of(Variant.RAW, Variant.MM2, Variant.STRAIT);
     List<Integer> linkCounts = List.of(1, 4, 16);
     long linkRecords = 10_000;
@@ -67,7 +71,9 @@ final class BenchOptions {
             "  --sections LIST          of throughput,latency,partitions,links,crash [all; --quick: all but crash]",
             "  --scale-partitions LIST  partition counts of the partitions section [1,8,64]",
             "  --latency-rate N         records per second during the latency run [5000]",
-            "  --latency-seconds N      length of the measured latency window [60]",
+            "  --latency-seconds N      length of the measured latency window of each round [30]",
+            "  --latency-rounds N       rounds of the latency runs, interleaved; tables give medians [--repeat]",
+            "  --latency-warmup N       seconds after a replicator's launch before its window may start [30]",
             "  --latency-variants LIST  [raw,mm2,strait] (raw for reference)",
             "  --links LIST             link counts of the links section [1,4,16]",
             "  --link-records N         records each link copies in the links section [10000]",
@@ -82,6 +88,11 @@ final class BenchOptions {
             "  --out FILE               the results file [bench/RESULTS.md]",
             "  --work-dir DIR           logs, configs and broker data [bench/target/work/<time>]");
 
+    /** Rounds of the latency runs: {@code --latency-rounds}, else {@code --repeat}. */
+    int latencyRounds() {
+        return latencyRounds > 0 ? latencyRounds : repeat;
+    }
+
     static BenchOptions parse(String[] args) {
         BenchOptions o = new BenchOptions();
         // --quick first, so that explicit sizes given with it still win.
@@ -90,6 +101,7 @@ final class BenchOptions {
             o.records = 100_000;
             o.latencyDuration = Duration.ofSeconds(15);
             o.latencySettle = Duration.ofSeconds(2);
+            o.latencyWarmup = Duration.ofSeconds(10);
             o.linkRecords = 5_000;
             o.variantTimeout = Duration.ofMinutes(5);
             // The crash section only when asked for: --quick --sections crash.
@@ -111,6 +123,8 @@ final class BenchOptions {
                 case "--scale-partitions" -> o.scalePartitions = ints(a, value(a, args, ++i));
                 case "--latency-rate" -> o.latencyRate = (int) positiveLong(a, args, ++i);
                 case "--latency-seconds" -> o.latencyDuration = Duration.ofSeconds(positiveLong(a, args, ++i));
+                case "--latency-rounds" -> o.latencyRounds = (int) positiveLong(a, args, ++i);
+                case "--latency-warmup" -> o.latencyWarmup = Duration.ofSeconds(nonNegativeLong(a, args, ++i));
                 case "--links" -> o.linkCounts = ints(a, value(a, args, ++i));
                 case "--link-records" -> o.linkRecords = positiveLong(a, args, ++i);
                 case "--crash-records" -> o.crashRecords = positiveLong(a, args, ++i);

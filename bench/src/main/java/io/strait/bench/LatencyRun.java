@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * End-to-end latency at a fixed rate: an application produces to the source at {@code rate}
  * records per second from the replicator's launch on; a consumer on the target notes, for every
  * record, its arrival time minus the timestamp the producer gave it. Once the replicator has
- * caught up (in every partition, a record arrives less than a second after it was produced) and a short settling time
- * has passed, the records produced during the next {@code duration} are the sample.
+ * caught up (in every partition, a record arrives less than a second after it was produced), a short settling time
+ * has passed and the replicator has run for at least {@code --latency-warmup} (its JIT compiler's first work, the
+ * same for every replicator), the records produced during the next {@code duration} are the sample.
  */
 final class LatencyRun {
 
@@ -89,10 +90,13 @@ final class LatencyRun {
                     if (caughtUpAt < 0 && lastLatency.size() == partitions.size()
                             && lastLatency.values().stream().allMatch(l -> l < 1000)) {
                         caughtUpAt = replicator.secondsSinceLaunch();
-                        windowStart = now + options.latencySettle.toMillis();
+                        // Steady state: settled after catching up, and past the JVM's warm-up (JIT) for
+                        // every replicator alike, however soon it caught up.
+                        windowStart = Math.max(now + options.latencySettle.toMillis(),
+                                replicator.launchEpochMillis + options.latencyWarmup.toMillis());
                         windowEnd = windowStart + options.latencyDuration.toMillis();
-                        Bench.log("  caught up %.1f s after launch; measuring %d s from %d s on", caughtUpAt,
-                                options.latencyDuration.toSeconds(), options.latencySettle.toSeconds());
+                        Bench.log("  caught up %.1f s after launch; measuring %d s from %.1f s after launch on", caughtUpAt,
+                                options.latencyDuration.toSeconds(), (windowStart - replicator.launchEpochMillis) / 1000.0);
                     }
                     if (r.timestamp() >= windowStart && r.timestamp() < windowEnd) {
                         latencies.add(latency);

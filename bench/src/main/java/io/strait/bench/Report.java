@@ -254,16 +254,16 @@ final class Report {
         } else {
             md.append("| throughput, last and first record vs raw | not measured: a run failed or was not run | – |\n");
         }
-        Optional<LatencyResult> sl = results.latencies.stream().filter(l -> l.variant() == Variant.STRAIT).findFirst();
-        Optional<LatencyResult> ml = results.latencies.stream().filter(l -> l.variant() == Variant.MM2).findFirst();
-        if (sl.isPresent() && sl.get().ok()) {
-            long p99 = sl.get().latency().p99();
-            boolean belowMm2 = ml.isPresent() && ml.get().ok() && p99 <= ml.get().latency().p99();
-            String mm2 = ml.isPresent() && ml.get().ok() ? ml.get().latency().p99() + " ms" : "not measured";
-            md.append(String.format(Locale.ROOT, "| p99 latency ≤ MM2's (%s) and < 250 ms | %d ms | %s |\n", mm2, p99,
-                    belowMm2 && p99 < 250 ? "yes" : "**no**"));
+        Optional<LatencySummary> sl = latencySummary(results, Variant.STRAIT);
+        Optional<LatencySummary> ml = latencySummary(results, Variant.MM2);
+        if (sl.isPresent()) {
+            double p99 = sl.get().median(LatencyRun.Result::p99);
+            boolean belowMm2 = ml.isPresent() && p99 <= ml.get().median(LatencyRun.Result::p99);
+            String mm2 = ml.map(m -> figure(m.median(LatencyRun.Result::p99), 0) + " ms" + m.rounds()).orElse("not measured");
+            md.append(String.format(Locale.ROOT, "| p99 latency ≤ MM2's (%s) and < 250 ms | %s ms%s | %s |\n", mm2,
+                    figure(p99, 0), sl.get().rounds(), belowMm2 && p99 < 250 ? "yes" : "**no**"));
         } else if (results.options.runs(BenchOptions.Section.LATENCY)) {
-            md.append("| p99 latency ≤ MM2's and < 250 ms | not measured | – |\n");
+            md.append("| p99 latency ≤ MM2's and < 250 ms | not measured: a latency run failed or was not run | – |\n");
         }
         List<String> failures = new ArrayList<>();
         results.copies.stream().filter(c -> c.variant() == Variant.STRAIT && !c.ok())
@@ -300,27 +300,85 @@ final class Report {
         md.append(String.format(Locale.ROOT, "| %s | %.2f × | %s |\n", what, ratio, met ? "yes" : "**no**"));
     }
 
+    /** One replicator's latency runs, every round verified; empty if none ran or any failed. */
+    private record LatencySummary(List<LatencyResult> runs) {
+        double median(ToDoubleFunction<LatencyRun.Result> f) {
+            double[] values = runs.stream().mapToDouble(r -> f.applyAsDouble(r.latency())).sorted().toArray();
+            int n = values.length;
+            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        }
+
+        /** " (rounds: 21, 34, 19)", or empty with one round. */
+        String rounds() {
+            return runs.size() == 1 ? "" : runs.stream().map(r -> Long.toString(r.latency().p99()))
+                    .collect(java.util.stream.Collectors.joining(", ", " (rounds: ", ")"));
+        }
+    }
+
+    private static Optional<LatencySummary> latencySummary(Results results, Variant variant) {
+        List<LatencyResult> runs = results.latencies.stream().filter(l -> l.variant() == variant).toList();
+        return runs.isEmpty() || !runs.stream().allMatch(LatencyResult::ok) ? Optional.empty()
+                : Optional.of(new LatencySummary(runs));
+    }
+
     private static void latency(StringBuilder md, Results results) {
         BenchOptions o = results.options;
-        md.append(String.format(Locale.ROOT, "## End-to-end latency: %,d records/s for %d s, %d partitions\n\n",
-                o.latencyRate, o.latencyDuration.toSeconds(), o.partitions));
+        int rounds = o.latencyRounds();
+        md.append(String.format(Locale.ROOT, "## End-to-end latency: %,d records/s for %d s, %d partitions%s\n\n",
+                o.latencyRate, o.latencyDuration.toSeconds(), o.partitions,
+                rounds > 1 ? " (median of " + rounds + " rounds, run interleaved)" : ""));
         md.append("Producer timestamp on the source to arrival at a consumer of the target, for every record produced in "
-                + "the measured window (which starts " + o.latencySettle.toSeconds() + " s after the replicator has caught up "
-                + "with what was produced while it started).\n\n");
+                + "the measured window, which starts " + o.latencySettle.toSeconds() + " s after the replicator has caught up "
+                + "with what was produced while it started, and no sooner than " + o.latencyWarmup.toSeconds() + " s after its "
+                + "launch (the JVM's warm-up: the same for every replicator, however soon it caught up).");
+        if (rounds > 1) {
+            md.append(" Each figure is the median of the rounds' figures; a replicator with a failed round gets none. "
+                    + "Every round is listed below.");
+        }
+        md.append("\n\n");
         md.append("| replicator | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | mean (ms) | records measured | rate (records/s) "
                 + "| caught up after (s) | peak RSS (MB) | verification |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        for (LatencyResult l : results.latencies) {
-            if (!l.ok()) {
-                md.append("| ").append(l.variant().label(o)).append(" | – | – | – | – | – | – | – | – | – | ").append(cell(l.why())).append(" |\n");
+        for (Variant v : o.latencyVariants) {
+            List<LatencyResult> runs = results.latencies.stream().filter(l -> l.variant() == v).toList();
+            if (runs.isEmpty()) {
                 continue;
             }
-            LatencyRun.Result r = l.latency();
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %.1f | %,d | %.0f | %.1f | %d | %s |\n", l.variant().label(o),
-                    r.p50(), r.p99(), r.p999(), r.max(), r.mean(), r.samples(), r.achievedRate(), r.caughtUpAt(),
-                    Math.round(l.peakRssKib() / 1024.0), cell(l.verification().summary())));
+            Optional<LatencySummary> summary = latencySummary(results, v);
+            if (summary.isEmpty()) {
+                String why = runs.stream().filter(l -> !l.ok()).map(l -> "round " + l.round() + ": " + l.why())
+                        .collect(java.util.stream.Collectors.joining("; "));
+                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(9)).append(" ").append(cell(why)).append(" |\n");
+                continue;
+            }
+            LatencySummary m = summary.get();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.1f | %,d | %.0f | %.1f | %d | %s |\n", v.label(o),
+                    figure(m.median(LatencyRun.Result::p50), 0), figure(m.median(LatencyRun.Result::p99), 0),
+                    figure(m.median(LatencyRun.Result::p999), 0), figure(m.median(LatencyRun.Result::max), 0),
+                    m.median(LatencyRun.Result::mean), Math.round(m.median(LatencyRun.Result::samples)),
+                    m.median(LatencyRun.Result::achievedRate), m.median(LatencyRun.Result::caughtUpAt),
+                    Math.round(m.runs().stream().mapToLong(LatencyResult::peakRssKib).sorted()
+                            .toArray()[m.runs().size() / 2] / 1024.0),
+                    cell(runs.size() == 1 ? m.runs().get(0).verification().summary() : "ok: every round")));
         }
         md.append('\n');
+        if (rounds > 1) {
+            md.append("| round | replicator | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | mean (ms) | records measured "
+                    + "| caught up after (s) | peak RSS (MB) | verification |\n");
+            md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            for (LatencyResult l : results.latencies) {
+                if (!l.ok()) {
+                    md.append("| ").append(l.round()).append(" | ").append(l.variant().label(o)).append(" |")
+                            .append(" – |".repeat(8)).append(" ").append(cell(l.why())).append(" |\n");
+                    continue;
+                }
+                LatencyRun.Result r = l.latency();
+                md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %d | %d | %.1f | %,d | %.1f | %d | %s |\n", l.round(),
+                        l.variant().label(o), r.p50(), r.p99(), r.p999(), r.max(), r.mean(), r.samples(), r.caughtUpAt(),
+                        Math.round(l.peakRssKib() / 1024.0), cell(l.verification().summary())));
+            }
+            md.append('\n');
+        }
     }
 
     private static void partitions(StringBuilder md, Results results) {

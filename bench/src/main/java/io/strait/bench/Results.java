@@ -97,7 +97,7 @@ final class Results {
         }
     }
 
-    record LatencyResult(Variant variant, String failure, Verification verification, LatencyRun.Result latency,
+    record LatencyResult(Variant variant, int round, String failure, Verification verification, LatencyRun.Result latency,
                          long peakRssKib) {
         boolean ok() {
             return failure == null && verification != null && verification.ok();
