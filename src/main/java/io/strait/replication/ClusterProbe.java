@@ -4,9 +4,12 @@ import io.strait.topology.LinkId;
 import io.strait.topology.Topology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +21,8 @@ import java.util.concurrent.TimeoutException;
  * checks share and that is kept until {@link #close()}.
  */
 final class ClusterProbe implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterProbe.class);
 
     private final LinkId link;
     private final Topology topology;
@@ -65,6 +70,26 @@ final class ClusterProbe implements AutoCloseable {
         } catch (Exception e) {
             return Optional.of(where + ": " + ConnectErrors.rootMessage(e));
         }
+    }
+
+    /**
+     * Asks the link's target for the coordinator of the link's Kafka Connect group
+     * ({@code Admin.describeConsumerGroups}, whose first request is Kafka's FindCoordinator), and
+     * returns without waiting for the answer, which is not used. On a cluster where no group was
+     * ever used, that request makes the broker create its {@code __consumer_offsets} topic and load
+     * its partitions: 0.7 s on a fresh one-broker cluster, during which the herder's join would
+     * wait. Asked before the herder is built, the broker does it while the herder creates its
+     * topics and reads them (pinned by ClusterProbeIT). Elsewhere it costs two small requests; a
+     * failure (no DESCRIBE on the group, say) is logged at DEBUG and changes nothing, for the herder
+     * asks again when it joins.
+     */
+    void findGroupCoordinator(String groupId) {
+        admin(link.target()).describeConsumerGroups(List.of(groupId)).all().whenComplete((groups, e) -> {
+            if (e != null) {
+                log.debug("Link {}: asking {} for the coordinator of group {} ahead of the herder: {}", link,
+                        link.target(), groupId, e.toString());
+            }
+        });
     }
 
     /** Closes the admin clients, waiting at most 1 s for each. */

@@ -6,6 +6,7 @@ import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.mirror.MirrorSourceConnector;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.slf4j.Logger;
@@ -251,6 +252,8 @@ public final class LinkReplicator {
             fail(refused.get());
             return;
         }
+        // While the herder is built and reads its topics, a new target prepares its group coordinator.
+        probe.findGroupCoordinator(settings.workerConfig(link).get(DistributedConfig.GROUP_ID_CONFIG));
         try {
             herder = herders.build();
             starts++;
