@@ -31,12 +31,7 @@ final class Report {
         }
 
         double median(ToDoubleFunction<CopyRun> f) {
-            double[] values = runs.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).sorted().toArray();
-            if (values.length == 0) {
-                return Double.NaN;
-            }
-            int n = values.length;
-            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+            return Report.median(runs.stream().mapToDouble(f));
         }
 
         double first() {
@@ -89,6 +84,16 @@ final class Report {
     }
 
     /** A figure with {@code decimals} decimals and thousands separators, or "n/a" if it was not measured. */
+    /** The median of the values that are numbers; NaN if there are none. */
+    static double median(java.util.stream.DoubleStream values) {
+        double[] sorted = values.filter(v -> !Double.isNaN(v)).sorted().toArray();
+        int n = sorted.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     static String figure(double value, int decimals) {
         return Double.isNaN(value) || Double.isInfinite(value) ? "n/a"
                 : String.format(Locale.ROOT, "%,." + decimals + "f", value);
@@ -303,9 +308,11 @@ final class Report {
     /** One replicator's latency runs, every round verified; empty if none ran or any failed. */
     private record LatencySummary(List<LatencyResult> runs) {
         double median(ToDoubleFunction<LatencyRun.Result> f) {
-            double[] values = runs.stream().mapToDouble(r -> f.applyAsDouble(r.latency())).sorted().toArray();
-            int n = values.length;
-            return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+            return Report.median(runs.stream().mapToDouble(r -> f.applyAsDouble(r.latency())));
+        }
+
+        double peakRssMb() {
+            return Report.median(runs.stream().mapToDouble(r -> r.peakRssKib() / 1024.0));
         }
 
         /** " (rounds: 21, 34, 19)", or empty with one round. */
@@ -357,8 +364,7 @@ final class Report {
                     figure(m.median(LatencyRun.Result::p999), 0), figure(m.median(LatencyRun.Result::max), 0),
                     m.median(LatencyRun.Result::mean), Math.round(m.median(LatencyRun.Result::samples)),
                     m.median(LatencyRun.Result::achievedRate), m.median(LatencyRun.Result::caughtUpAt),
-                    Math.round(m.runs().stream().mapToLong(LatencyResult::peakRssKib).sorted()
-                            .toArray()[m.runs().size() / 2] / 1024.0),
+                    Math.round(m.peakRssMb()),
                     cell(runs.size() == 1 ? m.runs().get(0).verification().summary() : "ok: every round")));
         }
         md.append('\n');
