@@ -110,7 +110,36 @@ class DistributionIT {
         List<String> expected = new ArrayList<>(Arrays.stream(Files.readString(classpath).trim().split(":"))
                 .map(p -> Path.of(p).getFileName().toString()).toList());
         expected.add("strait-" + Project.version() + ".jar");
+        expected.add(picocli(jars));
         assertThat(jars).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /**
+     * picocli as the build compiled it from its sources for Java 17 (pom.xml, picocli-17-*): JDK 17's
+     * class-data sharing leaves the Java 5 class files of picocli's own jar out of the daemon's archive.
+     */
+    @Test
+    void libHoldsPicocliCompiledForJava17() throws IOException {
+        String picocli = picocli(names(home.resolve("lib")));
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(home.resolve("lib").resolve(picocli).toFile())) {
+            List<? extends java.util.zip.ZipEntry> classes = jar.stream()
+                    .filter(e -> e.getName().startsWith("picocli/") && e.getName().endsWith(".class")).toList();
+            assertThat(classes).as("picocli's classes").hasSizeGreaterThan(100);
+            for (java.util.zip.ZipEntry entry : classes) {
+                try (java.io.DataInputStream in = new java.io.DataInputStream(jar.getInputStream(entry))) {
+                    in.readInt();
+                    in.readUnsignedShort();
+                    assertThat(in.readUnsignedShort()).as(entry.getName() + "'s class-file major version").isEqualTo(61);
+                }
+            }
+        }
+    }
+
+    /** The one picocli jar of lib/. */
+    private static String picocli(List<String> jars) {
+        List<String> picocli = jars.stream().filter(n -> n.matches("picocli-\\d.*\\.jar")).toList();
+        assertThat(picocli).as("one picocli jar in lib/").hasSize(1);
+        return picocli.get(0);
     }
 
     @Test
