@@ -127,11 +127,13 @@ public final class Bench {
                         log("  %s: %s", variant.label(options), run.ok()
                                 ? String.format("first %.1f s, last %.1f s, %.1f MB/s, peak RSS %d MB, CPU %.1f s; "
                                                 + "per 1M records in the copy phase: CPU %s s, brokers' CPU %s s, "
-                                                + "%s Produce requests of %s KB; %s",
+                                                + "%s Produce requests of %s KB; to the source %s requests, %s records; %s",
                                 run.first(), run.last(), run.copyMBps(), run.peakRssKib() / 1024, run.cpuSeconds(),
                                 Report.figure(run.cpuPerMillion(), 1), Report.figure(run.brokerCpuPerMillion(), 1),
                                 Report.figure(run.produceRequestsPerMillion(), 0),
-                                Report.figure(run.bytesPerProduceRequest() / 1e3, 0), run.verification().summary())
+                                Report.figure(run.bytesPerProduceRequest() / 1e3, 0),
+                                Report.figure(run.sourceProduceRequestsPerMillion(), 0),
+                                Report.figure(run.sourceRecordsPerMillion(), 0), run.verification().summary())
                                 : "FAILED " + run.why());
                         source.keepOnly(Set.of(TOPIC));
                     }

@@ -78,6 +78,14 @@ final class Report {
             return median(CopyRun::fetchRequestsPerMillion);
         }
 
+        double sourceProduceRequestsPerMillion() {
+            return median(CopyRun::sourceProduceRequestsPerMillion);
+        }
+
+        double sourceRecordsPerMillion() {
+            return median(CopyRun::sourceRecordsPerMillion);
+        }
+
         double kbPerFetchRequest() {
             return median(CopyRun::bytesPerFetchRequest) / 1e3;
         }
@@ -182,32 +190,36 @@ final class Report {
         md.append("| replicator | launch to last record (s) | first record (s) | copy phase (MB/s) | peak RSS (MB) "
                 + "| CPU (s) | brokers' CPU (s) | CPU per 1M records: replicator (s) | brokers (s) "
                 + "| Produce requests per 1M records (target) | KB per Produce request | Fetch requests per 1M records (source) "
-                + "| KB per Fetch response | vs raw: last / first / MB/s | verification |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| KB per Fetch response | written to the source per 1M records: Produce requests / records "
+                + "| vs raw: last / first / MB/s | verification |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         Optional<Summary> raw = summary(results, Variant.RAW, p);
         for (Variant v : o.variants) {
             Optional<Summary> maybe = summary(results, v, p);
             if (maybe.isEmpty()) {
-                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(13)).append(" not run |\n");
+                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(14)).append(" not run |\n");
                 continue;
             }
             Summary s = maybe.get();
             if (!s.ok()) {
-                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(13)).append(" ")
+                md.append("| ").append(v.label(o)).append(" |").append(" – |".repeat(14)).append(" ")
                         .append(cell(s.failure())).append(" |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |\n",
                     v.label(o), s.last(), s.first(), s.mbps(), s.rssMb(), s.cpu(), s.brokerCpu(),
                     figure(s.cpuPerMillion(), 1), figure(s.brokerCpuPerMillion(), 1),
                     figure(s.produceRequestsPerMillion(), 0), figure(s.kbPerProduceRequest(), 0),
                     figure(s.fetchRequestsPerMillion(), 0), figure(s.kbPerFetchRequest(), 0),
+                    figure(s.sourceProduceRequestsPerMillion(), 0), figure(s.sourceRecordsPerMillion(), 0),
                     ratios(s, raw), cell(s.runs().get(0).verification().summary())));
         }
         md.append('\n');
         md.append("CPU per 1M records, requests and KB per request: over the copy phase (first to last record), from the "
                 + "replicator's and both brokers' CPU time and the brokers' request metrics (JMX; n/a where they could not "
-                + "be read). Requests count those of every client: the copy, and the replicator's own topics.\n\n");
+                + "be read). Requests count those of every client: the copy, and the replicator's own topics. What is "
+                + "written to the source is MirrorMaker 2's offset syncs (one per `offset.lag.max`, 100, records of a "
+                + "partition); the raw copy writes none.\n\n");
         firstStart(md, results, raw);
         targets(md, results, raw);
     }
@@ -495,19 +507,20 @@ final class Report {
         md.append("## Every copy run\n\n");
         md.append("| partitions | round | replicator | first record (s) | records then | last record (s) | MB/s | peak RSS (MB) "
                 + "| CPU (s) | brokers' CPU (s) | per 1M records: CPU (s) | brokers' CPU (s) | Produce requests "
-                + "| KB per Produce request | Fetch requests | verification | notes |\n");
-        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| KB per Produce request | Fetch requests | to the source: Produce requests / records | verification | notes |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (CopyRun r : results.copies) {
             if (!r.ok()) {
                 md.append(String.format(Locale.ROOT, "| %d | %d | %s |%s %s | |\n", r.partitions(),
-                        r.round(), r.variant().label(results.options), " – |".repeat(12), cell(r.why())));
+                        r.round(), r.variant().label(results.options), " – |".repeat(13), cell(r.why())));
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f | %,d | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s | %s | %s | %s | ok | %s |\n",
+            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f | %,d | %.1f | %.1f | %.0f | %.1f | %.1f | %s | %s | %s | %s | %s | %s / %s | ok | %s |\n",
                     r.partitions(), r.round(), r.variant().label(results.options), r.first(), r.recordsAtFirst(), r.last(), r.copyMBps(),
                     r.peakRssKib() / 1024.0, r.cpuSeconds(), r.brokerCpuSeconds(), figure(r.cpuPerMillion(), 1),
                     figure(r.brokerCpuPerMillion(), 1), figure(r.produceRequestsPerMillion(), 0),
-                    figure(r.bytesPerProduceRequest() / 1e3, 0), figure(r.fetchRequestsPerMillion(), 0), cell(r.note())));
+                    figure(r.bytesPerProduceRequest() / 1e3, 0), figure(r.fetchRequestsPerMillion(), 0),
+                    figure(r.sourceProduceRequestsPerMillion(), 0), figure(r.sourceRecordsPerMillion(), 0), cell(r.note())));
         }
         md.append('\n');
     }

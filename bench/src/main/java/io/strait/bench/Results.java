@@ -83,6 +83,21 @@ final class Results {
                     .orElse(Double.NaN);
         }
 
+        /**
+         * Produce requests the source broker handled per 10^6 records copied in the copy phase: a
+         * replicator's own writes to the source (MirrorMaker 2's offset syncs); none for the raw copy.
+         */
+        double sourceProduceRequestsPerMillion() {
+            return copyPhase == null ? Double.NaN
+                    : copyPhase.source().map(c -> perMillion(c.produceRequests())).orElse(Double.NaN);
+        }
+
+        /** Records the source broker appended per 10^6 records copied in the copy phase (see above). */
+        double sourceRecordsPerMillion() {
+            return copyPhase == null ? Double.NaN
+                    : copyPhase.source().map(c -> perMillion(c.messagesIn())).orElse(Double.NaN);
+        }
+
         /** Fetch requests the source broker handled per 10^6 records copied in the copy phase. */
         double fetchRequestsPerMillion() {
             return copyPhase == null ? Double.NaN
