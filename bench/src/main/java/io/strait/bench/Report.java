@@ -552,8 +552,9 @@ final class Report {
                         + "`kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce` count (all versions) and "
                         + "`BrokerTopicMetrics` `BytesInPerSec` (record batches appended, as sent) over the same time; "
                         + "*Fetch requests* and *KB per Fetch response*: the source broker's `request=Fetch` count and "
-                        + "`BytesOutPerSec`. The benchmark reads them over JMX (it attaches to each broker's JVM); n/a "
-                        + "where that failed.",
+                        + "`BytesOutPerSec`; *written to the source*: the source broker's `request=Produce` count and "
+                        + "`MessagesInPerSec` (MirrorMaker 2's offset syncs, in their default location). The benchmark reads "
+                        + "them over JMX (it attaches to each broker's JVM); n/a where that failed.",
                 "- *Verification*: after the replicator stopped, the source and the target topic are read completely; "
                         + "every record's key, value, headers and timestamp are hashed; per partition number the sequences "
                         + "must be identical (same count, same order, nothing lost, nothing twice). A replicator that fails "

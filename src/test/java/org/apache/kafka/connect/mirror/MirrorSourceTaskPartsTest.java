@@ -21,11 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MirrorSourceTaskPartsTest {
 
     private static Map<String, String> taskProps(String flowSettings) throws Exception {
+        return taskProps("", flowSettings);
+    }
+
+    private static Map<String, String> taskProps(String sourceCluster, String flowSettings) throws Exception {
         Topology topology = new TopologyLoader(Map.of()).parse("""
                 strait {
-                  clusters { a { bootstrap-servers = "a:9092" }, b { bootstrap-servers = "b:9092" } }
+                  clusters { a { bootstrap-servers = "a:9092" %s }, b { bootstrap-servers = "b:9092" } }
                   flows { dr { type = link, source = a, target = b %s } }
-                }""".formatted(flowSettings), "t.conf");
+                }""".formatted(sourceCluster, flowSettings), "t.conf");
         Map<String, String> props = new HashMap<>(new MirrorSettings(topology, 2)
                 .connectorConfig(LinkId.parse("a->b"), MirrorSourceConnector.class));
         props.put(MirrorSourceConfig.TASK_TOPIC_PARTITIONS, "orders-0,payments.eu-1");
@@ -54,24 +58,29 @@ class MirrorSourceTaskPartsTest {
 
     /**
      * MirrorMaker 2's offset syncs, about 100 bytes each and one per {@code offset.lag.max} records of a
-     * partition, go to the source in batches of up to 100 ms (reference.conf): with Kafka's 5 ms linger
-     * they cost the brokers some 520 Produce requests per million records copied (bench/README.md). The
-     * setting is the offset-syncs producer's alone: the copy producer, which takes MM2's
-     * {@code target.producer.*}, keeps its own linger (a 100 ms one raised the p99 latency to 112 ms), and
-     * so do syncs written to the target. A link's own setting wins.
+     * partition, go to the source in batches of up to 100 ms on an at-least-once link (MirrorSettings):
+     * with Kafka's 5 ms linger they cost the brokers some 520 Produce requests per million records copied
+     * (bench/README.md). Only the offset-syncs producer lingers: the copy producer takes MM2's
+     * {@code target.producer.*} (a 100 ms linger there raised the p99 latency to 112 ms). Not on an
+     * exactly-once link (MirrorSourceTask keeps 10 syncs in flight and drops the rest), not with syncs on
+     * the target, and a cluster's or link's own linger wins.
      */
     @Test
-    void offsetSyncsAreWrittenInBatchesOfUpTo100Ms() throws Exception {
-        Map<String, Object> atSource = new MirrorSourceTaskConfig(taskProps("")).offsetSyncsTopicProducerConfig();
-        assertThat(atSource).containsEntry("linger.ms", "100").containsEntry("bootstrap.servers", "a:9092");
-        assertThat(StraitMirrorAccess.targetProducerConfig(taskProps(""), "replication-producer"))
+    void offsetSyncsAreWrittenInBatchesOfUpTo100MsOnAtLeastOnceLinks() throws Exception {
+        assertThat(offsetSyncsProducer("", "")).containsEntry("linger.ms", "100")
+                .containsEntry("bootstrap.servers", "a:9092");
+        assertThat(StraitMirrorAccess.targetProducerConfig(taskProps("", ""), "replication-producer"))
                 .as("MM2's target producer settings, which the copy producer takes").doesNotContainKey("linger.ms");
-        Map<String, Object> atTarget = new MirrorSourceTaskConfig(
-                taskProps(", mirror { \"offset-syncs.topic.location\" = target }")).offsetSyncsTopicProducerConfig();
-        assertThat(atTarget).doesNotContainKey("linger.ms").containsEntry("bootstrap.servers", "b:9092");
-        Map<String, Object> own = new MirrorSourceTaskConfig(
-                taskProps(", mirror { \"source.producer.linger.ms\" = 0 }")).offsetSyncsTopicProducerConfig();
-        assertThat(own).containsEntry("linger.ms", "0");
+        assertThat(offsetSyncsProducer("", ", delivery = exactly-once")).doesNotContainKey("linger.ms");
+        assertThat(offsetSyncsProducer("", ", mirror { \"offset-syncs.topic.location\" = target }"))
+                .doesNotContainKey("linger.ms").containsEntry("bootstrap.servers", "b:9092");
+        assertThat(offsetSyncsProducer("", ", mirror { \"source.producer.linger.ms\" = 0 }")).containsEntry("linger.ms", "0");
+        assertThat(offsetSyncsProducer("", ", mirror { \"producer.linger.ms\" = 3 }")).containsEntry("linger.ms", "3");
+        assertThat(offsetSyncsProducer(", kafka-clients { \"linger.ms\" = 7 }", "")).containsEntry("linger.ms", "7");
+    }
+
+    private static Map<String, Object> offsetSyncsProducer(String sourceCluster, String flowSettings) throws Exception {
+        return new MirrorSourceTaskConfig(taskProps(sourceCluster, flowSettings)).offsetSyncsTopicProducerConfig();
     }
 
     @Test
