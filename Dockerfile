@@ -1,4 +1,4 @@
-# Strait's container image: the distribution (target/strait-<version>-dist.tar.gz) on a Java 17
+# Strait's container image: the distribution (target/strait-<version>-dist.tar.gz) on a Java 25
 # runtime, run as a non-root user. Build the distribution first, then the image:
 #
 #   mvn -B package -DskipTests && docker build -t strait .
@@ -12,15 +12,18 @@
 #
 # For a release, pin the base image by digest and stamp the commit and the time (OCI labels below):
 #
-#   digest=$(docker buildx imagetools inspect eclipse-temurin:17-jre --format '{{json .Manifest.Digest}}' | tr -d '"')
-#   docker build --build-arg BASE_IMAGE="eclipse-temurin:17-jre@$digest" \
+#   digest=$(docker buildx imagetools inspect eclipse-temurin:25-jre --format '{{json .Manifest.Digest}}' | tr -d '"')
+#   docker build --build-arg BASE_IMAGE="eclipse-temurin:25-jre@$digest" \
 #     --build-arg REVISION="$(git rev-parse HEAD)" --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t strait .
 
-# The Java 17 runtime. Not pinned by digest here: the machines this file is written and tested on
-# have no container engine and no access to a container registry, so no digest could be read and
-# checked, and a digest copied from elsewhere could name another image or a single architecture.
-# Pass BASE_IMAGE=eclipse-temurin:17-jre@sha256:... (above) to pin it.
-ARG BASE_IMAGE=eclipse-temurin:17-jre
+# The Java 25 runtime: Strait runs on Java 17 or later, and on 25 bin/strait keeps an AOT cache
+# (JEP 483, 514 and 515) instead of a class-data archive, which brings the first copied record
+# sooner (README: Commands; bench/). Kafka builds and tests on Java 25 since 4.2 (KAFKA-19664).
+# Not pinned by digest here: the machines this file is written and tested on have no container
+# engine and no access to a container registry, so no digest could be read and checked, and a
+# digest copied from elsewhere could name another image or a single architecture.
+# Pass BASE_IMAGE=eclipse-temurin:25-jre@sha256:... (above) to pin it.
+ARG BASE_IMAGE=eclipse-temurin:25-jre
 # Strait's version: keep it equal to pom.xml's (DockerfileTest checks).
 ARG VERSION=0.1.0-SNAPSHOT
 ARG REVISION=""

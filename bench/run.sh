@@ -4,7 +4,8 @@
 #   bench/run.sh --quick    small sizes, a few minutes
 #   bench/run.sh --help     every option
 # Builds what it needs (the main project as bin/strait builds it, and bench/), then writes bench/RESULTS.md.
-# BENCH_SKIP_BUILD=1 skips the builds; BENCH_JAVA_OPTS sets the driver's JVM options.
+# BENCH_SKIP_BUILD=1 skips the builds; BENCH_JAVA_OPTS sets the driver's JVM options. Every process
+# (brokers, raw copy, MirrorMaker 2, Strait) runs the Java of JAVA_HOME, else java on PATH.
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,5 +39,5 @@ command="bench/run.sh"
 [ $# -gt 0 ] && command="$command$(printf ' %q' "$@")"
 
 # shellcheck disable=SC2086
-exec java ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$bench_cp" io.strait.bench.Bench \
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${BENCH_JAVA_OPTS:--Xmx2g} -cp "$bench_cp" io.strait.bench.Bench \
   --strait-classpath "$strait_cp" --strait-home "$home" --command "$command" --revision "$revision" "$@"

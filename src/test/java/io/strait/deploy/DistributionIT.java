@@ -192,13 +192,82 @@ class DistributionIT {
     }
 
     /**
-     * bin/strait's class-data sharing for {@code run}: a run that replicated records an archive when
-     * it exits, and the next maps it (its classes come from the archive); a run that never
-     * replicated leaves its recording unused; a recording cut short is deleted without being
-     * mapped; an upgraded jar has the archive recorded anew.
+     * bin/strait's class-data sharing for {@code run}, on the Java of PATH (JEP 350's dynamic archive
+     * before Java 25): a run that replicated records an archive when it exits, and the next maps it
+     * (its classes come from the archive); a run that never replicated leaves its recording unused; a
+     * recording cut short is deleted without being mapped; an upgraded jar has the archive recorded anew.
      */
     @Test
     void runRecordsAClassDataArchiveAtExitThenMapsItAndChecksItFirst() throws Exception {
+        int feature = featureOf(javaOnPath());
+        classDataSharing(Map.of(), feature >= 25 ? "aot" : "jsa", feature >= 25 ? " (AOT cache)" : "", true);
+    }
+
+    /**
+     * The same on Java 25 or later, given by JAVA_HOME: the archive is an AOT cache (JEP 483, recorded
+     * by JEP 514's -XX:AOTCacheOutput, with JEP 515's method profiles), under the same rules. The Java
+     * is the first of STRAIT_TEST_JAVA25_HOME and /usr/lib/jvm/* whose release file says 25 or later
+     * (Temurin's, on the machines of .ci/run); none, and the test is skipped.
+     */
+    @Test
+    void onJava25RunRecordsAnAotCacheAtExitThenMapsItAndChecksItFirst() throws Exception {
+        Path java25 = javaHome(25);
+        org.junit.jupiter.api.Assumptions.assumeTrue(java25 != null,
+                "no Java 25 or later (STRAIT_TEST_JAVA25_HOME, /usr/lib/jvm)");
+        classDataSharing(Map.of("JAVA_HOME", java25.toString()), "aot", " (AOT cache)", false);
+    }
+
+    /** A Java home of feature version {@code atLeast} or later, or null. */
+    private static Path javaHome(int atLeast) throws IOException {
+        List<Path> candidates = new ArrayList<>();
+        String given = System.getenv("STRAIT_TEST_JAVA25_HOME");
+        if (given != null && !given.isBlank()) {
+            candidates.add(Path.of(given));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> homes = Files.list(jvms)) {
+                homes.sorted().forEach(candidates::add);
+            }
+        }
+        for (Path candidate : candidates) {
+            if (Files.isExecutable(candidate.resolve("bin/java")) && featureOf(candidate) >= atLeast) {
+                return candidate.toRealPath();
+            }
+        }
+        return null;
+    }
+
+    /** The home of the java that PATH finds, as bin/strait runs it without JAVA_HOME. */
+    private static Path javaOnPath() throws IOException {
+        for (String dir : System.getenv("PATH").split(":")) {
+            Path java = Path.of(dir.isEmpty() ? "." : dir, "java");
+            if (Files.isExecutable(java)) {
+                return java.toRealPath().getParent().getParent();
+            }
+        }
+        throw new IllegalStateException("no java on PATH");
+    }
+
+    /** The feature version in a Java home's release file ({@code JAVA_VERSION="25.0.3"}), or 0. */
+    private static int featureOf(Path javaHome) throws IOException {
+        Path release = javaHome.resolve("release");
+        if (!Files.isRegularFile(release)) {
+            return 0;
+        }
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)")
+                .matcher(Files.readString(release));
+        return version.find() ? Integer.parseInt(version.group(1)) : 0;
+    }
+
+    /**
+     * The class-data sharing checks, with {@code javaEnv} (JAVA_HOME, or none for PATH's) in every run's
+     * environment; the archive's file name ends in {@code .suffix} and its lines end in {@code kind}.
+     * {@code upgrades}: also the runs of an upgraded jar and of unreachable clusters (bin/strait's
+     * checksum and marks, the same for either kind: on one Java only, to keep the suite short).
+     */
+    private void classDataSharing(Map<String, String> javaEnv, String suffix, String kind, boolean upgrades)
+            throws Exception {
         Path copy = copyOfTheDistribution("cds");
         Path cds = copy.resolve("cds");
         try (TestClusters clusters = TestClusters.start("a", "b")) {
@@ -206,21 +275,24 @@ class DistributionIT {
             Path replicating = copy.resolve("link.conf");
             Files.writeString(replicating, clusters.topology("flows { ab { type = link, source = a, target = b } }"));
 
-            String first = run(copy, replicating, Map.of(), true);
-            assertThat(first).contains("Class-data archive: none yet: recording " + cds);
+            String first = run(copy, replicating, javaEnv, true);
+            assertThat(first).contains("Class-data archive: none yet: recording " + cds).containsPattern(
+                    "Class-data archive: none yet: recording \\S+\\." + suffix + " at exit" + java.util.regex.Pattern.quote(kind));
             assertThat(names(cds)).as("the recording and its mark").hasSize(2)
                     .anySatisfy(f -> assertThat(f).endsWith(".recording"))
                     .anySatisfy(f -> assertThat(f).endsWith(".recording.ok"));
 
             Path classes = copy.resolve("classes.log");
-            String second = run(copy, replicating, Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes), true);
-            assertThat(second).contains("Class-data archive: mapping " + cds);
+            String second = run(copy, replicating, with(javaEnv, "JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes), true);
+            assertThat(second).contains("Class-data archive: mapping " + cds).contains("." + suffix + kind);
             List<String> archives = names(cds);
-            assertThat(archives).singleElement().satisfies(f -> assertThat(f).matches("strait-\\d+\\.jsa"));
+            assertThat(archives).singleElement().satisfies(f -> assertThat(f).matches("strait-\\d+\\." + suffix));
+            // JEP 350's archive is the top layer over the JDK's; an AOT cache is a static archive.
+            String source = suffix.equals("jsa") ? "source: shared objects file \\(top\\)" : "source: shared objects file$";
             assertThat(Files.readString(classes)).as("Strait's classes come from the archive recorded by the first run")
-                    .containsPattern("io\\.strait\\.cli\\.RunCommand source: shared objects file \\(top\\)")
+                    .containsPattern("(?m)io\\.strait\\.cli\\.RunCommand " + source)
                     // picocli's Java 17 build (pom.xml, picocli-17-*): its own jar's Java 5 classes are never archived.
-                    .containsPattern("picocli\\.CommandLine source: shared objects file \\(top\\)");
+                    .containsPattern("(?m)picocli\\.CommandLine " + source);
 
             // A marked recording whose header is complete but whose content is cut short (a full
             // disk): mapping it would crash the JVM, so bin/strait tries it in a JVM of its own first.
@@ -231,14 +303,17 @@ class DistributionIT {
             }
             Files.write(cds.resolve(archives.get(0) + ".1.recording.ok"), new byte[0]);
             Files.delete(archive);
-            String third = run(copy, replicating, Map.of(), true);
+            String third = run(copy, replicating, javaEnv, true);
             assertThat(third).contains("Class-data archive: none yet: recording").doesNotContain("SIGBUS");
             assertThat(names(cds)).as("the cut-short recording is gone; the third run's own is there, marked")
                     .hasSize(2).noneMatch(f -> f.contains(".1.recording"));
-            assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: mapping");
+            assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: mapping");
 
             // Strait upgraded in place (a jar changed): recorded anew. A run that never reaches its
             // clusters loads too little to be worth mapping: its recording stays unmarked and unused.
+            if (!upgrades) {
+                return;
+            }
             try (Stream<Path> jars = Files.list(copy.resolve("lib"))) {
                 Path jar = jars.filter(j -> j.getFileName().toString().startsWith("strait-")).findFirst().orElseThrow();
                 Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60)));
@@ -251,28 +326,34 @@ class DistributionIT {
                       http { bind = "127.0.0.1", port = 0 }
                     }
                     """);
-            assertThat(run(copy, unreachable, Map.of(), false)).contains("Class-data archive: none yet: recording");
-            assertThat(run(copy, unreachable, Map.of(), false)).contains("Class-data archive: none yet: recording");
-            assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: none yet: recording");
-            assertThat(run(copy, replicating, Map.of(), true)).contains("Class-data archive: mapping");
+            assertThat(run(copy, unreachable, javaEnv, false)).contains("Class-data archive: none yet: recording");
+            assertThat(run(copy, unreachable, javaEnv, false)).contains("Class-data archive: none yet: recording");
+            assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: none yet: recording");
+            assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: mapping");
         }
 
         // Archives of other checksums (another STRAIT_OPTS, an older version): kept while used
         // within a day, deleted once unused for longer.
+        // Either kind: a Java upgraded to 25 leaves a JEP 350 archive behind, and back the other way.
         Path recent = cds.resolve("strait-1.jsa");
         Path stale = cds.resolve("strait-2.jsa");
-        Files.write(recent, new byte[0]);
-        Files.write(stale, new byte[0]);
-        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(2 * 86_400)));
+        Path staleCache = cds.resolve("strait-3.aot");
+        for (Path file : List.of(recent, stale, staleCache)) {
+            Files.write(file, new byte[0]);
+        }
+        for (Path file : List.of(stale, staleCache)) {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(2 * 86_400)));
+        }
         Path unreachable = copy.resolve("unreachable.conf");
-        run(copy, unreachable, Map.of(), false);
+        run(copy, unreachable, javaEnv, false);
         assertThat(recent).exists();
         assertThat(stale).doesNotExist();
+        assertThat(staleCache).doesNotExist();
 
         // A directory anyone may write to: another user could plant the classes the JVM would trust.
         Path open = Files.createTempDirectory(unpacked, "open");
         Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(run(copy, unreachable, Map.of("STRAIT_CDS_DIR", open.toString()), false))
+        assertThat(run(copy, unreachable, with(javaEnv, "STRAIT_CDS_DIR", open.toString()), false))
                 .contains("Class-data archive: off (" + open + " is another user's or writable by anyone");
         assertThat(names(open)).isEmpty();
     }
@@ -285,7 +366,7 @@ class DistributionIT {
         Path log = Files.createTempFile(dir, "run", ".log");
         ProcessBuilder builder = new ProcessBuilder("bin/strait", "run", topology.toString()).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(k -> k.startsWith("STRAIT_") || k.startsWith("JAVA_TOOL_OPTIONS"));
+        builder.environment().keySet().removeIf(k -> k.startsWith("STRAIT_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JAVA_HOME"));
         builder.environment().put("STRAIT_OPTS", "-Xmx256m");
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -316,6 +397,12 @@ class DistributionIT {
         try (Stream<Path> files = Files.list(cds)) {
             return files.anyMatch(f -> f.getFileName().toString().endsWith(".recording.ok"));
         }
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> more = new java.util.HashMap<>(env);
+        more.put(name, value);
+        return more;
     }
 
     /** A copy of the unpacked distribution, for a test that changes its files. */

@@ -45,7 +45,7 @@ class DockerfileTest {
         String dockerfile = Files.readString(Project.dir().resolve("Dockerfile"));
         List<String> froms = dockerfile.lines().filter(l -> l.startsWith("FROM ")).toList();
         assertThat(froms).containsExactly("FROM ${BASE_IMAGE} AS unpack", "FROM ${BASE_IMAGE}");
-        assertThat(arg(dockerfile, "BASE_IMAGE")).matches("eclipse-temurin:17-jre(@sha256:[0-9a-f]{64})?");
+        assertThat(arg(dockerfile, "BASE_IMAGE")).matches("eclipse-temurin:25-jre(@sha256:[0-9a-f]{64})?");
     }
 
     private static String arg(String dockerfile, String name) {

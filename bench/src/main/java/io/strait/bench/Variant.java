@@ -117,8 +117,8 @@ enum Variant {
     }
 
     /**
-     * {@code bin/strait run TOPOLOGY}, as an operator starts it: the JVM options in STRAIT_OPTS, and its
-     * class-data archive in the work directory (bin/strait records it at the first run's exit and maps
+     * {@code bin/strait run TOPOLOGY}, as an operator starts it: the benchmark's own Java (JAVA_HOME), the
+     * JVM options in STRAIT_OPTS, and its class-data archive in the work directory (bin/strait records it at the first run's exit and maps
      * it from then on; {@link Bench} makes that first run before the measured ones).
      */
     private static ChildJvm startStrait(BenchOptions options, List<String> jvm, Path topology, Path log)
@@ -127,6 +127,8 @@ enum Variant {
         // checksum (bin/strait's key includes STRAIT_OPTS), so profiled runs map the archive too.
         Map<String, String> env = new java.util.HashMap<>(Map.of("STRAIT_LOG_LEVEL", "INFO",
                 "STRAIT_CDS_DIR", cdsDirectory(options).toString()));
+        // The Java of every other process of this benchmark (brokers, raw copy, MirrorMaker 2).
+        env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("STRAIT_OPTS", String.join(" ", jvm.stream().filter(o -> !o.startsWith("-XX:StartFlightRecording")).toList()));
         List<String> profile = jvm.stream().filter(o -> o.startsWith("-XX:StartFlightRecording")).toList();
         if (!profile.isEmpty()) {
