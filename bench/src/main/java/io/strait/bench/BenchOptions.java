@@ -43,6 +43,8 @@ final class BenchOptions {
     Duration variantTimeout = Duration.ofMinutes(15);
     /** JVM options of every replicator (raw copy, MirrorMaker 2, Strait): the same for all. */
     String replicatorJvmOptions = "-Xms256m -Xmx2g";
+    /** More JVM options of the raw copy alone (experiments: an AOT cache of its own, say); none by default. */
+    String rawJvmOptions = "";
     /** JVM options of each child broker: those of Kafka's kafka-server-start.sh. */
     String brokerJvmOptions = "-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35"
             + " -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true";
@@ -81,6 +83,7 @@ final class BenchOptions {
             "  --poll-ms N              how often the target's end offsets are read [100]",
             "  --timeout-seconds N      most a replicator may take to copy everything [900]",
             "  --jvm-opts 'OPTS'        JVM options of every replicator [-Xms256m -Xmx2g]",
+            "  --raw-jvm-opts 'OPTS'    more JVM options of the raw copy alone, after --jvm-opts [none]",
             "  --broker-jvm-opts 'OPTS' JVM options of the child brokers [kafka-server-start.sh's]",
             "  --strait-set 'HOCON'     append to Strait's topology, e.g. 'strait.flow-defaults.tasks = 1'",
             "                           (repeatable; for experiments: the report then says Strait ran with overrides)",
@@ -132,6 +135,7 @@ final class BenchOptions {
                 case "--timeout-seconds" -> o.variantTimeout = Duration.ofSeconds(positiveLong(a, args, ++i));
                 case "--jvm-opts" -> o.replicatorJvmOptions = value(a, args, ++i);
                 case "--broker-jvm-opts" -> o.brokerJvmOptions = value(a, args, ++i);
+                case "--raw-jvm-opts" -> o.rawJvmOptions = value(a, args, ++i);
                 case "--out" -> o.out = Path.of(value(a, args, ++i));
                 case "--work-dir" -> o.workDir = Path.of(value(a, args, ++i));
                 case "--strait-classpath" -> o.straitClasspath = value(a, args, ++i);
@@ -164,6 +168,10 @@ final class BenchOptions {
 
     List<String> replicatorJvmOptions() {
         return split(replicatorJvmOptions);
+    }
+
+    List<String> rawJvmOptions() {
+        return split(rawJvmOptions);
     }
 
     List<String> brokerJvmOptions() {

@@ -151,7 +151,8 @@ final class Report {
         if (o.variants.contains(Variant.RAW) || o.latencyVariants.contains(Variant.RAW)) {
             row(md, "Raw copy's clients", "one thread; " + rawSettings(o));
         }
-        row(md, "Replicator JVMs", "`" + o.replicatorJvmOptions + "` for all three" + (o.jfr ? ", with JFR" : ""));
+        row(md, "Replicator JVMs", "`" + o.replicatorJvmOptions + "` for all three" + (o.jfr ? ", with JFR" : "")
+                + (o.rawJvmOptions.isBlank() ? "" : "; the raw copy also `" + o.rawJvmOptions + "`"));
         row(md, "Clusters", "one KRaft node (broker and controller) per cluster, each its own JVM on 127.0.0.1; "
                 + "a fresh target cluster for every run; the source loaded once per partition count");
         md.append('\n');

@@ -43,6 +43,7 @@ enum Variant {
         Path log = runDir.resolve(name + ".log");
         switch (this) {
             case RAW -> {
+                jvm.addAll(options.rawJvmOptions());
                 jvm.add("-Dlog4j2.configurationFile=" + BenchLogging.childConfig(options.workDir, "INFO"));
                 return ChildJvm.start(name, benchClasspath, jvm, RawCopy.class.getName(),
                         List.of(source, target, topic, targetTopic(topic)), log);
