@@ -7,8 +7,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node KRaft Kafka cluster running inside this JVM on 127.0.0.1, with its data in
- * a temporary directory that is removed on close. Used by {@code strait demo} and by the tests;
- * its classes (Kafka's test kit) are not on the daemon's class path.
+ * a temporary directory ({@code strait-<name>-*}) that is removed on close, once its broker has
+ * stopped. Used by {@code strait demo} and by the tests; its classes (Kafka's test kit) are not on
+ * the daemon's class path.
  */
 public final class LocalKafkaCluster implements AutoCloseable {
 
@@ -34,7 +35,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
      */
     public static LocalKafkaCluster start(String name, java.util.Map<String, String> brokerConfig) throws Exception {
         long begin = System.nanoTime();
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true)
+        // A directory of its own: the test kit's default one is deleted by a JVM shutdown hook of its
+        // own (TestUtils.tempDirectory), which runs beside the demo's on SIGTERM and pulled the data
+        // from under brokers that were still serving links on their way out (KafkaClusterTestKit's
+        // close deletes this one after its broker and controller have stopped).
+        java.nio.file.Path dataDirectory = java.nio.file.Files.createTempDirectory("strait-" + name + "-");
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setBaseDirectory(dataDirectory)
                 .setNumBrokerNodes(1).setNumControllerNodes(1).build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("offsets.topic.replication.factor", "1")
