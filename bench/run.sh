@@ -26,14 +26,19 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ] && [ -z "${skip_build:-}" ]; then
   rm -f "$home/target/.strait-built"
   "$home/bin/strait" --version >&2
   mvn "${mvn_opts[@]}" -f "$bench/pom.xml" compile >&2
+  # The benchmark's classes as a jar: a JVM archives classes from jars only, so the raw copy can
+  # be given a class-data archive or an AOT cache of its own (--raw-jvm-opts; bench/README.md).
+  rm -f "$bench/target/strait-bench.jar"
+  "${JAVA_HOME:+$JAVA_HOME/bin/}jar" cf "$bench/target/strait-bench.jar" -C "$bench/target/classes" .
 fi
-if [ ! -f "$home/target/classpath-runtime.txt" ] || [ ! -f "$bench/target/classpath.txt" ]; then
+if [ ! -f "$home/target/classpath-runtime.txt" ] || [ ! -f "$bench/target/classpath.txt" ] \
+   || [ ! -f "$bench/target/strait-bench.jar" ]; then
   echo "bench: nothing built yet; run without BENCH_SKIP_BUILD" >&2
   exit 2
 fi
 
 strait_cp="$home/target/classes:$(cat "$home/target/classpath-runtime.txt")"
-bench_cp="$bench/target/classes:$(cat "$bench/target/classpath.txt")"
+bench_cp="$bench/target/strait-bench.jar:$(cat "$bench/target/classpath.txt")"
 revision="$(git -C "$home" describe --always --dirty 2>/dev/null || echo unknown)"
 command="bench/run.sh"
 [ $# -gt 0 ] && command="$command$(printf ' %q' "$@")"
