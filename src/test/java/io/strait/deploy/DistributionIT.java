@@ -200,21 +200,22 @@ class DistributionIT {
     @Test
     void runRecordsAClassDataArchiveAtExitThenMapsItAndChecksItFirst() throws Exception {
         int feature = featureOf(javaOnPath());
-        classDataSharing(Map.of(), feature >= 25 ? "aot" : "jsa", feature >= 25 ? " (AOT cache)" : "", true);
+        classDataSharing(Map.of(), feature >= 25 ? "aot" : "jsa", feature >= 25 ? "AOT cache" : "", true);
     }
 
     /**
-     * The same on Java 25 or later, given by JAVA_HOME: the archive is an AOT cache (JEP 483, recorded
-     * by JEP 514's -XX:AOTCacheOutput, with JEP 515's method profiles), under the same rules. The Java
-     * is the first of STRAIT_TEST_JAVA25_HOME and /usr/lib/jvm/* whose release file says 25 or later
-     * (Temurin's, on the machines of .ci/run); none, and the test is skipped.
+     * The same on Java 25 or later, given by JAVA_HOME: the archive is an AOT cache (JEP 483, with
+     * JEP 515's method profiles), recorded as an AOT configuration at exit and assembled by the next
+     * start, under the same rules. The Java is STRAIT_TEST_JAVA25_HOME (which must then be one), else
+     * the first of /usr/lib/jvm/* whose release file says 25 or later (Temurin's, on the machines of
+     * .ci/run); none, and the test is skipped.
      */
     @Test
     void onJava25RunRecordsAnAotCacheAtExitThenMapsItAndChecksItFirst() throws Exception {
         Path java25 = javaHome(25);
         org.junit.jupiter.api.Assumptions.assumeTrue(java25 != null,
                 "no Java 25 or later (STRAIT_TEST_JAVA25_HOME, /usr/lib/jvm)");
-        classDataSharing(Map.of("JAVA_HOME", java25.toString()), "aot", " (AOT cache)", false);
+        classDataSharing(Map.of("JAVA_HOME", java25.toString()), "aot", "AOT cache", false);
     }
 
     /** A Java home of feature version {@code atLeast} or later, or null. */
@@ -222,7 +223,9 @@ class DistributionIT {
         List<Path> candidates = new ArrayList<>();
         String given = System.getenv("STRAIT_TEST_JAVA25_HOME");
         if (given != null && !given.isBlank()) {
-            candidates.add(Path.of(given));
+            assertThat(Files.isExecutable(Path.of(given, "bin", "java")) && featureOf(Path.of(given)) >= atLeast)
+                    .as("STRAIT_TEST_JAVA25_HOME=" + given + " is a Java " + atLeast + " or later home").isTrue();
+            return Path.of(given).toRealPath();
         }
         Path jvms = Path.of("/usr/lib/jvm");
         if (Files.isDirectory(jvms)) {
@@ -262,9 +265,10 @@ class DistributionIT {
 
     /**
      * The class-data sharing checks, with {@code javaEnv} (JAVA_HOME, or none for PATH's) in every run's
-     * environment; the archive's file name ends in {@code .suffix} and its lines end in {@code kind}.
-     * {@code upgrades}: also the runs of an upgraded jar and of unreachable clusters (bin/strait's
-     * checksum and marks, the same for either kind: on one Java only, to keep the suite short).
+     * environment; the archive's file name ends in {@code .suffix}, and its lines say {@code (kind)} if
+     * a kind is given. {@code upgrades}: also the runs of an upgraded jar and of unreachable clusters,
+     * of files of other checksums and of a directory anyone may write to (bin/strait's checksum, marks
+     * and checks, the same for either kind: on one Java only, to keep the suite short).
      */
     private void classDataSharing(Map<String, String> javaEnv, String suffix, String kind, boolean upgrades)
             throws Exception {
@@ -277,14 +281,22 @@ class DistributionIT {
 
             String first = run(copy, replicating, javaEnv, true);
             assertThat(first).contains("Class-data archive: none yet: recording " + cds).containsPattern(
-                    "Class-data archive: none yet: recording \\S+\\." + suffix + " at exit" + java.util.regex.Pattern.quote(kind));
+                    "(?m)Class-data archive: none yet: recording \\S+\\." + suffix + " at exit"
+                            + (kind.isEmpty() ? "$" : " \\(" + kind + "\\)"));
             assertThat(names(cds)).as("the recording and its mark").hasSize(2)
                     .anySatisfy(f -> assertThat(f).endsWith(".recording"))
                     .anySatisfy(f -> assertThat(f).endsWith(".recording.ok"));
+            byte[] recorded;
+            try (Stream<Path> files = Files.list(cds)) {
+                recorded = Files.readAllBytes(files.filter(f -> f.toString().endsWith(".recording")).findFirst().orElseThrow());
+            }
 
             Path classes = copy.resolve("classes.log");
             String second = run(copy, replicating, with(javaEnv, "JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes), true);
-            assertThat(second).contains("Class-data archive: mapping " + cds).contains("." + suffix + kind);
+            assertThat(second).contains("Class-data archive: mapping " + cds).containsPattern("(?m)Class-data archive: mapping \\S+\\."
+                    + suffix + (kind.isEmpty() ? "$"
+                    // An AOT configuration becomes a cache in a JVM of its own, at the next start.
+                    : " \\(" + kind + ", assembled in \\d+ s from the last run's recording\\)$"));
             List<String> archives = names(cds);
             assertThat(archives).singleElement().satisfies(f -> assertThat(f).matches("strait-\\d+\\." + suffix));
             // JEP 350's archive is the top layer over the JDK's; an AOT cache is a static archive.
@@ -296,17 +308,16 @@ class DistributionIT {
 
             // A marked recording whose header is complete but whose content is cut short (a full
             // disk): mapping it would crash the JVM, so bin/strait tries it in a JVM of its own first.
+            // Its pid is above Linux's highest (pid_max), so no live process has it.
             Path archive = cds.resolve(archives.get(0));
-            Path cutShort = cds.resolve(archives.get(0) + ".1.recording");
-            try (var in = Files.newInputStream(archive)) {
-                Files.write(cutShort, in.readNBytes(1 << 20));
-            }
-            Files.write(cds.resolve(archives.get(0) + ".1.recording.ok"), new byte[0]);
+            Path cutShort = cds.resolve(archives.get(0) + ".4194305.recording");
+            Files.write(cutShort, java.util.Arrays.copyOf(recorded, Math.min(recorded.length, 1 << 20)));
+            Files.write(cds.resolve(archives.get(0) + ".4194305.recording.ok"), new byte[0]);
             Files.delete(archive);
             String third = run(copy, replicating, javaEnv, true);
             assertThat(third).contains("Class-data archive: none yet: recording").doesNotContain("SIGBUS");
             assertThat(names(cds)).as("the cut-short recording is gone; the third run's own is there, marked")
-                    .hasSize(2).noneMatch(f -> f.contains(".1.recording"));
+                    .hasSize(2).noneMatch(f -> f.contains(".4194305."));
             assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: mapping");
 
             // Strait upgraded in place (a jar changed): recorded anew. A run that never reaches its

@@ -244,7 +244,13 @@ final class Report {
             md.append(String.format(Locale.ROOT, " (%.2f / %.2f × the raw copy's median)", f.first() / raw.get().first(),
                     f.last() / raw.get().last()));
         }
-        md.append("; ").append(cell(f.verification().summary())).append(".\n\n");
+        md.append("; ").append(cell(f.verification().summary())).append(".");
+        if (results.aotAssemblySeconds != null) {
+            md.append(String.format(Locale.ROOT, " On Java 25 that recording is an AOT configuration, from which the next "
+                    + "`bin/strait run` assembles the AOT cache before its JVM starts: it took %.1f s here (a `bin/strait run` "
+                    + "of a missing topology, not in the medians).", results.aotAssemblySeconds));
+        }
+        md.append("\n\n");
     }
 
     private static String ratios(Summary s, Optional<Summary> raw) {

@@ -185,6 +185,8 @@ final class Results {
     final List<CopyRun> copies = new ArrayList<>();
     /** Strait's first start, without a class-data archive (round 0); null when not run. */
     CopyRun firstStart;
+    /** Seconds bin/strait took to assemble its AOT cache from the first start's recording (Java 25); null if not. */
+    Double aotAssemblySeconds;
     final List<LatencyResult> latencies = new ArrayList<>();
     final List<LinksRun> links = new ArrayList<>();
     final List<Step> steps = new ArrayList<>();

@@ -118,12 +118,37 @@ enum Variant {
     }
 
     /**
-     * {@code bin/strait run TOPOLOGY}, as an operator starts it: the benchmark's own Java (JAVA_HOME), the
-     * JVM options in STRAIT_OPTS, and its class-data archive in the work directory (bin/strait records it at the first run's exit and maps
-     * it from then on; {@link Bench} makes that first run before the measured ones).
+     * {@code bin/strait run TOPOLOGY}, as an operator starts it: the benchmark's own Java (JAVA_HOME),
+     * the JVM options in STRAIT_OPTS, and its class-data archive in the work directory (bin/strait
+     * records it at the first run's exit and maps it from then on; {@link Bench} makes that first run
+     * before the measured ones).
      */
     private static ChildJvm startStrait(BenchOptions options, List<String> jvm, Path topology, Path log)
             throws IOException {
+        return ChildJvm.startScript("strait", List.of(options.straitHome.resolve("bin").resolve("strait").toString(),
+                "run", topology.toString()), straitEnvironment(options, jvm), log);
+    }
+
+    /**
+     * {@code bin/strait run} of a topology that does not exist, with the environment of every Strait
+     * of this benchmark: on Java 25, bin/strait assembles the AOT cache from the last run's recording
+     * before the JVM starts (as an operator's second start does), then the JVM refuses the missing
+     * file. Returns the seconds it took; fails if it did not exit within 5 minutes.
+     */
+    static double assembleArchive(BenchOptions options, Path log) throws Exception {
+        Path runDir = log.getParent();
+        List<String> jvm = jvmOptions(options, runDir, "strait-assemble");
+        try (ChildJvm child = ChildJvm.startScript("strait-assemble", List.of(
+                options.straitHome.resolve("bin").resolve("strait").toString(), "run",
+                runDir.resolve("no-such-topology.conf").toAbsolutePath().toString()), straitEnvironment(options, jvm), log)) {
+            if (!child.process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IllegalStateException("bin/strait did not exit within 5 minutes; see " + log);
+            }
+            return child.secondsSinceLaunch();
+        }
+    }
+
+    private static Map<String, String> straitEnvironment(BenchOptions options, List<String> jvm) {
         // A profile's file differs by run: through JDK_JAVA_OPTIONS, it stays out of the archive's
         // checksum (bin/strait's key includes STRAIT_OPTS), so profiled runs map the archive too.
         Map<String, String> env = new java.util.HashMap<>(Map.of("STRAIT_LOG_LEVEL", "INFO",
@@ -135,8 +160,7 @@ enum Variant {
         if (!profile.isEmpty()) {
             env.put("JDK_JAVA_OPTIONS", String.join(" ", profile));
         }
-        return ChildJvm.startScript("strait", List.of(options.straitHome.resolve("bin").resolve("strait").toString(),
-                "run", topology.toString()), env, log);
+        return env;
     }
 
     /** Where every Strait of this benchmark keeps its class-data archive. */
