@@ -264,7 +264,7 @@ class MirrorSettingsTest {
                     .containsEntry("producer.enable.idempotence", "true")
                     // Left to the copy loop (5, first write per partition alone) and to Connect (1).
                     .doesNotContainKey("producer.max.in.flight.requests.per.connection")
-                    .containsEntry("offset.flush.interval.ms", "1000")
+                    .containsEntry("offset.flush.interval.ms", "500")
                     .containsEntry("plugin.discovery", "service_load");
         }
     }
@@ -325,7 +325,7 @@ class MirrorSettingsTest {
         SortedMap<String, String> source = copy.connectorConfig(LinkId.parse("a->b"), MirrorSourceConnector.class);
         assertThat(source).containsEntry("strait.copy.direct", "true")
                 .containsEntry("strait.copy.offsets.topic", copy.workerConfig(LinkId.parse("a->b")).get("offset.storage.topic"))
-                .containsEntry("strait.copy.commit.interval.ms", "1000")
+                .containsEntry("strait.copy.commit.interval.ms", "500")
                 .containsEntry("strait.copy.producer.linger.ms", "7")
                 .containsEntry("strait.copy.producer.ssl.key.password",
                         TopologyConfigProvider.placeholder("a->b", "strait.copy.producer.ssl.key.password"));
