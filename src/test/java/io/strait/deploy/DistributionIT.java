@@ -306,18 +306,28 @@ class DistributionIT {
                     // picocli's Java 17 build (pom.xml, picocli-17-*): its own jar's Java 5 classes are never archived.
                     .containsPattern("(?m)picocli\\.CommandLine " + source);
 
-            // A marked recording whose header is complete but whose content is cut short (a full
-            // disk): mapping it would crash the JVM, so bin/strait tries it in a JVM of its own first.
-            // Its pid is above Linux's highest (pid_max), so no live process has it.
+            // Marked recordings whose header is complete: one cut short (a full disk), one damaged in
+            // its middle (a bad disk, two writers). The JVM refuses the first itself; the second only
+            // its checksums show, which bin/strait checks in a JVM of its own before the daemon maps
+            // anything. Their pids are above Linux's highest (pid_max), so no live process has them.
             Path archive = cds.resolve(archives.get(0));
-            Path cutShort = cds.resolve(archives.get(0) + ".4194305.recording");
-            Files.write(cutShort, java.util.Arrays.copyOf(recorded, Math.min(recorded.length, 1 << 20)));
-            Files.write(cds.resolve(archives.get(0) + ".4194305.recording.ok"), new byte[0]);
+            Files.write(cds.resolve(archives.get(0) + ".4194305.recording"),
+                    java.util.Arrays.copyOf(recorded, Math.min(recorded.length, 1 << 20)));
+            byte[] damaged = recorded.clone();
+            for (int i = 0; i < 8; i++) {
+                damaged[damaged.length / 2 + i] ^= (byte) 0xff;
+            }
+            Path damagedRecording = Files.write(cds.resolve(archives.get(0) + ".4194306.recording"), damaged);
+            // The newest, so the one bin/strait checks (it deletes the older without).
+            Files.setLastModifiedTime(damagedRecording, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
+            for (String pid : List.of("4194305", "4194306")) {
+                Files.write(cds.resolve(archives.get(0) + "." + pid + ".recording.ok"), new byte[0]);
+            }
             Files.delete(archive);
             String third = run(copy, replicating, javaEnv, true);
             assertThat(third).contains("Class-data archive: none yet: recording").doesNotContain("SIGBUS");
-            assertThat(names(cds)).as("the cut-short recording is gone; the third run's own is there, marked")
-                    .hasSize(2).noneMatch(f -> f.contains(".4194305."));
+            assertThat(names(cds)).as("the cut-short and damaged recordings are gone; the third run's own is there, marked")
+                    .hasSize(2).noneMatch(f -> f.contains(".419430"));
             assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: mapping");
 
             // Strait upgraded in place (a jar changed): recorded anew. A run that never reaches its
@@ -339,6 +349,12 @@ class DistributionIT {
                     """);
             assertThat(run(copy, unreachable, javaEnv, false)).contains("Class-data archive: none yet: recording");
             assertThat(run(copy, unreachable, javaEnv, false)).contains("Class-data archive: none yet: recording");
+            if (suffix.equals("jsa")) {
+                // JDK 17 records no dynamic archive beside a JVMTI agent (it would exit at once): not recorded.
+                assertThat(run(copy, unreachable, with(javaEnv, "STRAIT_OPTS",
+                        "-Xmx256m -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0"), false))
+                        .contains("Class-data archive: off (a JVMTI agent is given");
+            }
             assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: none yet: recording");
             assertThat(run(copy, replicating, javaEnv, true)).contains("Class-data archive: mapping");
         }

@@ -247,8 +247,9 @@ final class Report {
         md.append("; ").append(cell(f.verification().summary())).append(".");
         if (results.aotAssemblySeconds != null) {
             md.append(String.format(Locale.ROOT, " On Java 25 that recording is an AOT configuration, from which the next "
-                    + "`bin/strait run` assembles the AOT cache before its JVM starts: it took %.1f s here (a `bin/strait run` "
-                    + "of a missing topology, not in the medians).", results.aotAssemblySeconds));
+                    + "`bin/strait run` assembles the AOT cache before its JVM starts: %.1f s here, with that JVM's start and "
+                    + "its refusal of a missing topology (a `bin/strait run` made for it, not in the medians).",
+                    results.aotAssemblySeconds));
         }
         md.append("\n\n");
     }
