@@ -17,7 +17,7 @@
 #     --build-arg REVISION="$(git rev-parse HEAD)" --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -t strait .
 
 # The Java 25 runtime: Strait runs on Java 17 or later, and on 25 bin/strait keeps an AOT cache
-# (JEP 483, 514 and 515) instead of a class-data archive, which brings the first copied record
+# (JEP 483 and 515) instead of a class-data archive, which brings the first copied record
 # sooner (README: Commands; bench/). Kafka builds and tests on Java 25 since 4.2 (KAFKA-19664).
 # Not pinned by digest here: the machines this file is written and tested on have no container
 # engine and no access to a container registry, so no digest could be read and checked, and a
